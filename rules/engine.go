@@ -1,0 +1,154 @@
+package rules
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Engine holds the rule set in force and replaces it when its files change.
+// A new set is compiled off to the side and swapped in atomically; a set
+// that does not compile is never swapped in, so the last good set keeps
+// serving and the error is kept in Status. Current is cheap and safe to
+// call from any goroutine.
+type Engine struct {
+	paths  []string
+	logger *slog.Logger
+	set    atomic.Pointer[Set]
+
+	mu       sync.Mutex // serialises reloads and guards the fields below
+	lastSeen string     // fingerprint of the files at the last load attempt
+	status   Status
+}
+
+// Status describes the rule set in force and the last reload attempt. It
+// is meant for /readyz details and metrics.
+type Status struct {
+	Version       uint64    `json:"version"`   // rule sets put in force since start; 1 after NewEngine
+	Rules         int       `json:"rules"`     // rules in the set in force
+	Files         []string  `json:"files"`     // files of the set in force
+	Hash          string    `json:"hash"`      // Set.Hash of the set in force
+	LoadedAt      time.Time `json:"loaded_at"` // when the set in force was compiled
+	LastError     string    `json:"last_error,omitempty"`
+	LastErrorAt   time.Time `json:"last_error_at,omitzero"`
+	Failures      uint64    `json:"failures"`    // reloads that did not compile, since start
+	EvalErrors    uint64    `json:"eval_errors"` // evaluations of the set in force that failed, and so denied
+	LastEvalError string    `json:"last_eval_error,omitempty"`
+}
+
+// NewEngine loads the rules files named by paths (globs allowed, as in
+// Load). The first load must succeed. A nil logger discards logs.
+func NewEngine(paths []string, logger *slog.Logger) (*Engine, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	set, fp, err := load(paths)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{paths: append([]string(nil), paths...), logger: logger, lastSeen: fp}
+	e.swap(set)
+	return e, nil
+}
+
+// Current returns the rule set in force. Callers keep using the set they
+// got for the whole of one query, so a reload never changes the rules
+// halfway through it.
+func (e *Engine) Current() *Set { return e.set.Load() }
+
+// Reload compiles the rules files again and puts the new set in force. If
+// they do not compile, the set in force stays, and the error is returned
+// and recorded in Status. Files whose contents did not change since the set
+// in force was loaded are not put in force again.
+func (e *Engine) Reload() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	set, fp, err := load(e.paths)
+	e.lastSeen = fp
+	if err != nil {
+		e.status.LastError = err.Error()
+		e.status.LastErrorAt = time.Now()
+		e.status.Failures++
+		return fmt.Errorf("reload: %w", err)
+	}
+	e.status.LastError, e.status.LastErrorAt = "", time.Time{}
+	if set.Hash() == e.set.Load().Hash() {
+		return nil
+	}
+	e.swap(set)
+	e.logger.Info("rules reloaded", "version", e.status.Version, "rules", set.Len(), "files", set.Files(), "hash", shortHash(set.Hash()))
+	return nil
+}
+
+// swap puts set in force; e.mu is held or e is not shared yet.
+func (e *Engine) swap(set *Set) {
+	e.set.Store(set)
+	e.status.Version++
+	e.status.Rules = set.Len()
+	e.status.Files = set.Files()
+	e.status.Hash = set.Hash()
+	e.status.LoadedAt = set.LoadedAt()
+}
+
+// Status returns the state of the rule set in force and of the last reload.
+func (e *Engine) Status() Status {
+	e.mu.Lock()
+	st := e.status
+	e.mu.Unlock()
+	st.Files = append([]string(nil), st.Files...)
+	st.EvalErrors, st.LastEvalError = e.Current().EvalErrors()
+	return st
+}
+
+// Watch polls the rules files every interval until ctx is done, and reloads
+// them when their contents change; an interval of 0 or less returns at
+// once. Globs are expanded again at each poll, so added and removed files
+// count as changes. A change is acted on once the files have stayed the
+// same for one more interval, so that a file being written in place is
+// usually loaded only once complete; deployments should still replace
+// files atomically. A reload that fails is logged, once per change, and the
+// last good set keeps serving.
+func (e *Engine) Watch(ctx context.Context, interval time.Duration) {
+	if interval <= 0 {
+		return
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	var pending string // a fingerprint seen once, waiting to be seen again
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		srcs, problems := readSources(e.paths)
+		fp := fingerprint(srcs, problems)
+		e.mu.Lock()
+		seen := e.lastSeen
+		e.mu.Unlock()
+		switch {
+		case fp == seen:
+			pending = ""
+			continue
+		case fp != pending:
+			pending = fp
+			continue
+		}
+		pending = ""
+		if err := e.Reload(); err != nil {
+			e.logger.Error("rules reload rejected, keeping the last good rules",
+				"err", err, "serving_version", e.Status().Version, "serving_hash", shortHash(e.Current().Hash()))
+		}
+	}
+}
+
+// shortHash abbreviates a hash for logs.
+func shortHash(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}
