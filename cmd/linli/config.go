@@ -1,0 +1,209 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+
+	"github.com/linli/linli/configs"
+	"github.com/linli/linli/geo"
+)
+
+// Config is every setting, typed. It is read from configs.Default, an
+// optional --config file, LINLI_ environment variables and flags, in
+// increasing priority, then validated.
+type Config struct {
+	HTTP struct {
+		Addr            string        `mapstructure:"addr"`
+		MaxBodyBytes    int64         `mapstructure:"max_body_bytes"`
+		RequestTimeout  time.Duration `mapstructure:"request_timeout"`
+		ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
+	} `mapstructure:"http"`
+	RateLimit float64 `mapstructure:"rate_limit"`
+	DataDir   string  `mapstructure:"data_dir"`
+	MongoDB   struct {
+		URI      string `mapstructure:"uri"`
+		Database string `mapstructure:"database"`
+	} `mapstructure:"mongodb"`
+	Store struct {
+		Listen string `mapstructure:"listen"`
+	} `mapstructure:"store"`
+	AdminKey    string        `mapstructure:"admin_key"`
+	Rules       string        `mapstructure:"rules"`
+	RulesReload time.Duration `mapstructure:"rules_reload"`
+	Geo         struct {
+		Resolution       int     `mapstructure:"resolution"`
+		CoarseResolution int     `mapstructure:"coarse_resolution"`
+		WalkMinutes      float64 `mapstructure:"walk_minutes"`
+		WalkKmh          float64 `mapstructure:"walk_kmh"`
+		Detour           float64 `mapstructure:"detour"`
+	} `mapstructure:"geo"`
+	Catalog struct {
+		Categories         []string `mapstructure:"categories"`
+		CertificationTypes []string `mapstructure:"certification_types"`
+		Disabilities       []string `mapstructure:"disabilities"`
+	} `mapstructure:"catalog"`
+	Claims struct {
+		MaxActive int `mapstructure:"max_active"`
+	} `mapstructure:"claims"`
+	API struct {
+		PageSize    int `mapstructure:"page_size"`
+		MaxPageSize int `mapstructure:"max_page_size"`
+	} `mapstructure:"api"`
+	Log struct {
+		Level string `mapstructure:"level"`
+	} `mapstructure:"log"`
+}
+
+// flagKeys names the config key each serve flag sets.
+var flagKeys = map[string]string{
+	"addr":         "http.addr",
+	"data":         "data_dir",
+	"mongodb-uri":  "mongodb.uri",
+	"rules":        "rules",
+	"store-listen": "store.listen",
+	"rate-limit":   "rate_limit",
+}
+
+// addConfigFlags declares the flags every command that reads config has.
+func addConfigFlags(fs *pflag.FlagSet) {
+	fs.String("config", "", "a YAML config file with settings to override the defaults")
+	fs.String("addr", "", "listen address (default 127.0.0.1:8080)")
+	fs.String("data", "", "data folder of the embedded store (default ./data)")
+	fs.String("mongodb-uri", "", "use this MongoDB instead of the embedded store")
+	fs.String("rules", "", "rules files, comma-separated globs (default configs/rules/*.yaml)")
+	fs.String("store-listen", "", "expose the embedded store on this TCP address")
+	fs.Float64("rate-limit", 0, "requests a second per API key, burst 2x; 0 = off (default 50)")
+}
+
+// loadConfig reads the configuration from the layers above.
+func loadConfig(fs *pflag.FlagSet, env map[string]string) (*Config, error) {
+	v := viper.New()
+	v.SetConfigType("yaml")
+	if err := v.ReadConfig(bytes.NewReader(configs.Default)); err != nil {
+		return nil, fmt.Errorf("read default config: %w", err)
+	}
+	if path, _ := fs.GetString("config"); path != "" {
+		v.SetConfigFile(path)
+		if err := v.MergeInConfig(); err != nil {
+			return nil, fmt.Errorf("read config %s: %w", path, err)
+		}
+	}
+	fromEnv := map[string]any{}
+	for _, key := range v.AllKeys() {
+		name := "LINLI_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+		if val, ok := env[name]; ok {
+			setNested(fromEnv, key, envValue(v.Get(key), val))
+		}
+	}
+	if err := v.MergeConfigMap(fromEnv); err != nil {
+		return nil, fmt.Errorf("read environment: %w", err)
+	}
+	for name, key := range flagKeys {
+		if f := fs.Lookup(name); f != nil && f.Changed {
+			if err := v.BindPFlag(key, f); err != nil {
+				return nil, err
+			}
+		}
+	}
+	var c Config
+	if err := v.Unmarshal(&c); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return &c, c.Validate()
+}
+
+// envValue splits list settings given in the environment on commas.
+func envValue(current any, val string) any {
+	if _, ok := current.([]any); ok {
+		parts := strings.Split(val, ",")
+		for i := range parts {
+			parts[i] = strings.TrimSpace(parts[i])
+		}
+		return parts
+	}
+	return val
+}
+
+func setNested(m map[string]any, key string, val any) {
+	head, rest, nested := strings.Cut(key, ".")
+	if !nested {
+		m[head] = val
+		return
+	}
+	sub, ok := m[head].(map[string]any)
+	if !ok {
+		sub = map[string]any{}
+		m[head] = sub
+	}
+	setNested(sub, rest, val)
+}
+
+// Validate returns an error naming the first key with a wrong value.
+func (c *Config) Validate() error {
+	bad := func(key, format string, args ...any) error {
+		return fmt.Errorf("config %s: %s", key, fmt.Sprintf(format, args...))
+	}
+	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
+		return bad("http.addr", "%q is not host:port", c.HTTP.Addr)
+	}
+	if c.Store.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.Store.Listen); err != nil {
+			return bad("store.listen", "%q is not host:port", c.Store.Listen)
+		}
+	}
+	switch {
+	case c.HTTP.MaxBodyBytes < 1024 || c.HTTP.MaxBodyBytes > 64<<20:
+		return bad("http.max_body_bytes", "must be between 1024 and 67108864")
+	case c.HTTP.RequestTimeout <= 0:
+		return bad("http.request_timeout", "must be positive, like 30s")
+	case c.HTTP.ShutdownTimeout <= 0:
+		return bad("http.shutdown_timeout", "must be positive, like 15s")
+	case c.RateLimit < 0:
+		return bad("rate_limit", "must be 0 (off) or positive")
+	case c.MongoDB.URI == "" && c.DataDir == "":
+		return bad("data_dir", "is required when mongodb.uri is empty")
+	case c.MongoDB.URI != "" && !strings.HasPrefix(c.MongoDB.URI, "mongodb://") && !strings.HasPrefix(c.MongoDB.URI, "mongodb+srv://"):
+		return bad("mongodb.uri", "must start with mongodb:// or mongodb+srv://")
+	case c.MongoDB.URI != "" && c.Store.Listen != "":
+		return bad("store.listen", "exposes the embedded store, which does not run when mongodb.uri is set")
+	case c.MongoDB.Database == "" || strings.ContainsAny(c.MongoDB.Database, "/\\. \"$"):
+		return bad("mongodb.database", "must be a plain name")
+	case strings.TrimSpace(c.Rules) == "":
+		return bad("rules", "is required")
+	case c.RulesReload < 0:
+		return bad("rules_reload", "must be 0 (never) or positive")
+	case len(c.Catalog.Categories) == 0:
+		return bad("catalog.categories", "needs at least one category")
+	case len(c.Catalog.CertificationTypes) == 0:
+		return bad("catalog.certification_types", "needs at least one type")
+	case c.Claims.MaxActive < 1:
+		return bad("claims.max_active", "must be at least 1")
+	case c.API.PageSize < 1 || c.API.MaxPageSize < c.API.PageSize:
+		return bad("api.page_size", "must be at least 1 and at most api.max_page_size")
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		return bad("log.level", "must be debug, info, warn or error")
+	}
+	if err := c.geo().Validate(); err != nil {
+		return fmt.Errorf("config %w", err)
+	}
+	return nil
+}
+
+func (c *Config) geo() geo.Config {
+	return geo.Config{
+		Resolution:       c.Geo.Resolution,
+		CoarseResolution: c.Geo.CoarseResolution,
+		WalkMinutes:      c.Geo.WalkMinutes,
+		WalkKmh:          c.Geo.WalkKmh,
+		Detour:           c.Geo.Detour,
+	}
+}

@@ -1,0 +1,78 @@
+// Command linli runs Linli: `linli serve` starts the service, and the other
+// verbs are tools for the people who run it.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `linli — pairs volunteers, organisations and enterprises with residents' micro-wishes
+
+Usage:
+  linli serve [flags]          start the service (linli serve --help for flags)
+  linli rules check FILE...    check rules files; exit 1 with precise errors
+  linli rules test FILE --cases CASES.yaml
+                               run allow/deny cases against rules files
+  linli version                print the version
+`
+
+// errUsage is returned for a command line that does not parse; main exits 2.
+var errUsage = errors.New("usage")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], environ(), os.Stdout, os.Stderr)
+	stop()
+	switch {
+	case err == nil:
+	case errors.Is(err, errUsage):
+		os.Exit(2)
+	default:
+		fmt.Fprintln(os.Stderr, "linli:", err)
+		os.Exit(1)
+	}
+}
+
+func environ() map[string]string {
+	env := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	return env
+}
+
+// run executes one command line. It is main without the process: tests
+// call it with their own arguments, environment and outputs.
+func run(ctx context.Context, args []string, env map[string]string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], env, stdout, stderr)
+	case "rules":
+		return rulesCmd(args[1:], stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "linli", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprintf(stderr, "linli: unknown command %q\n\n%s", args[0], usage)
+		return errUsage
+	}
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/spf13/pflag"
+
+	"github.com/linli/linli/rules"
+)
+
+// rulesCmd is `linli rules check|test`: tools for social workers to try
+// rules files before they are published.
+func rulesCmd(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	switch args[0] {
+	case "check":
+		return rulesCheck(args[1:], stdout, stderr)
+	case "test":
+		return rulesTest(args[1:], stdout, stderr)
+	default:
+		fmt.Fprintf(stderr, "linli rules: unknown command %q\n\n%s", args[0], usage)
+		return errUsage
+	}
+}
+
+func rulesCheck(files []string, stdout, stderr io.Writer) error {
+	if len(files) == 0 {
+		fmt.Fprintln(stderr, "usage: linli rules check FILE...")
+		return errUsage
+	}
+	if err := rules.Check(files...); err != nil {
+		return err
+	}
+	set, err := rules.Load(files...)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "ok: %d rules in %d file(s)\n", len(set.Rules()), len(files))
+	return nil
+}
+
+func rulesTest(args []string, stdout, stderr io.Writer) error {
+	fs := pflag.NewFlagSet("rules test", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cases := fs.String("cases", "", "a YAML file of cases: facts and the expected allow/deny")
+	if err := fs.Parse(args); err != nil || fs.NArg() == 0 || *cases == "" {
+		fmt.Fprintln(stderr, "usage: linli rules test FILE... --cases CASES.yaml")
+		return errUsage
+	}
+	set, err := rules.Load(fs.Args()...)
+	if err != nil {
+		return err
+	}
+	failed, err := rules.RunCases(set, *cases, stdout)
+	if err != nil {
+		return err
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d case(s) failed", failed)
+	}
+	return nil
+}

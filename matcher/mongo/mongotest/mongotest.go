@@ -1,0 +1,76 @@
+// Package mongotest gives each test a fresh, randomly named database: on
+// the real MongoDB named by LINLI_TEST_MONGODB_URI when it is set, else on
+// one embedded FerretDB server shared by the test binary.
+package mongotest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/linli/linli/matcher/mongo"
+)
+
+var (
+	once    sync.Once
+	uri     string
+	onceErr error
+)
+
+// URI returns the MongoDB URI tests use, starting the embedded server the
+// first time it is needed. The server lives until the test binary exits.
+func URI(tb testing.TB) string {
+	tb.Helper()
+	once.Do(func() {
+		if u := os.Getenv("LINLI_TEST_MONGODB_URI"); u != "" {
+			uri = u
+			return
+		}
+		dir, err := os.MkdirTemp("", "linli-test-store-")
+		if err != nil {
+			onceErr = err
+			return
+		}
+		emb, err := mongo.StartEmbedded(dir, "127.0.0.1:0", slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			onceErr = err
+			return
+		}
+		uri = emb.URI()
+	})
+	if onceErr != nil {
+		tb.Fatalf("start test store: %v", onceErr)
+	}
+	return uri
+}
+
+// DatabaseName returns a new random database name.
+func DatabaseName() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return "test_" + hex.EncodeToString(b[:])
+}
+
+// New opens a store on a fresh database that is dropped when the test ends.
+func New(tb testing.TB) *mongo.Store {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := mongo.Open(ctx, URI(tb), DatabaseName())
+	if err != nil {
+		tb.Fatalf("open test store: %v", err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		_ = s.Drop(ctx)
+		_ = s.Close(ctx)
+	})
+	return s
+}

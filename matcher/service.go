@@ -1,0 +1,151 @@
+package matcher
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/linli/linli/geo"
+	"github.com/linli/linli/rules"
+)
+
+// Config holds the domain settings the Service needs.
+type Config struct {
+	Catalog                Catalog
+	DefaultMaxActiveClaims int
+	PageSize               int // default page size of lists
+	MaxPageSize            int // the cap on ?limit=
+}
+
+// Service is Linli's domain logic: every method takes the caller from ctx,
+// checks what that caller may do, validates input and talks to the Store.
+type Service struct {
+	store  Store
+	grid   *geo.Grid
+	rules  *rules.Engine
+	cfg    Config
+	now    func() time.Time
+	logger *slog.Logger
+	keys   *keyCache
+	wishes *ledger
+}
+
+// Option changes how a Service is built.
+type Option func(*Service)
+
+// WithClock makes the Service read time from now, for tests.
+func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = now } }
+
+// WithLogger sets where the Service logs.
+func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.logger = l } }
+
+// NewService returns a Service over store. Call Open before serving.
+func NewService(store Store, grid *geo.Grid, engine *rules.Engine, cfg Config, opts ...Option) *Service {
+	if cfg.PageSize <= 0 {
+		cfg.PageSize = 50
+	}
+	if cfg.MaxPageSize < cfg.PageSize {
+		cfg.MaxPageSize = cfg.PageSize
+	}
+	if cfg.DefaultMaxActiveClaims <= 0 {
+		cfg.DefaultMaxActiveClaims = 3
+	}
+	s := &Service{store: store, grid: grid, rules: engine, cfg: cfg, now: time.Now, logger: slog.Default()}
+	for _, o := range opts {
+		o(s)
+	}
+	s.keys = newKeyCache(store.Keys(), s.now)
+	s.wishes = newLedger()
+	return s
+}
+
+// Open loads the in-memory state the Service keeps in step with the store.
+func (s *Service) Open(ctx context.Context) error {
+	start := s.now()
+	err := s.store.Events().Since(ctx, time.Time{}, func(e *Event) error {
+		s.wishes.apply(e)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("load wish events: %w", err)
+	}
+	s.logger.Info("wish ledger loaded", "wishes", s.wishes.len(), "took", s.now().Sub(start).Round(time.Millisecond))
+	return nil
+}
+
+// Ready returns nil when the store answers and rules are loaded.
+func (s *Service) Ready(ctx context.Context) error {
+	if err := s.store.Ping(ctx); err != nil {
+		return Errorf(EUNAVAILABLE, "store: %v", err)
+	}
+	if s.rules != nil && s.rules.Current() == nil {
+		return Errorf(EUNAVAILABLE, "rules: no rule set loaded")
+	}
+	return nil
+}
+
+// Rules returns the rules engine, for status reporting.
+func (s *Service) Rules() *rules.Engine { return s.rules }
+
+// Page is one page of a list and the cursor of the next ("" at the end).
+type Page[T any] struct {
+	Items []*T   `json:"items"`
+	Next  string `json:"next"`
+}
+
+// PageRequest is a client's ask for a page.
+type PageRequest struct {
+	After string
+	Limit int
+}
+
+func (s *Service) listOptions(req PageRequest, tenant string) (ListOptions, error) {
+	limit := req.Limit
+	switch {
+	case limit == 0:
+		limit = s.cfg.PageSize
+	case limit < 0:
+		return ListOptions{}, Invalid("limit", "must be positive")
+	case limit > s.cfg.MaxPageSize:
+		limit = s.cfg.MaxPageSize
+	}
+	if len(req.After) > 64 {
+		return ListOptions{}, Invalid("after", "is not a cursor this service returned")
+	}
+	return ListOptions{After: req.After, Limit: limit, TenantID: tenant}, nil
+}
+
+// list fetches one page of repo and keeps the items visible to p. The
+// tenant filter runs in the store; visible only narrows further by role.
+func list[T any](ctx context.Context, s *Service, repo Repo[T], req PageRequest, tenant string, id func(*T) string, visible func(*T) bool) (*Page[T], error) {
+	opts, err := s.listOptions(req, tenant)
+	if err != nil {
+		return nil, err
+	}
+	opts.Limit++ // one more tells whether there is a next page
+	items, err := repo.List(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	page := &Page[T]{Items: make([]*T, 0, len(items))}
+	if len(items) == opts.Limit {
+		items = items[:len(items)-1]
+		page.Next = id(items[len(items)-1])
+	}
+	for _, v := range items {
+		if visible == nil || visible(v) {
+			page.Items = append(page.Items, v)
+		}
+	}
+	return page, nil
+}
+
+// tenantOf returns the tenant whose data a caller of role p may list: all
+// ("") for admin, their own subject for everyone else.
+func tenantOf(p Principal) string {
+	if p.Role == RoleAdmin {
+		return ""
+	}
+	return p.SubjectID
+}
