@@ -16,9 +16,21 @@ type wishState struct {
 type ledger struct {
 	mu     sync.RWMutex
 	wishes map[string]*wishState
+	active map[Party]int // claims not yet confirmed, cancelled or released, per claimant
 }
 
-func newLedger() *ledger { return &ledger{wishes: make(map[string]*wishState)} }
+func newLedger() *ledger {
+	return &ledger{wishes: make(map[string]*wishState), active: make(map[Party]int)}
+}
+
+// activeClaims returns how many wishes p holds a claim on that is not
+// yet confirmed, cancelled or released. It is computed from events, never
+// stored: the limit is enforced at claim time with unique keys.
+func (l *ledger) activeClaims(p Party) int {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.active[p]
+}
 
 func (l *ledger) len() int {
 	l.mu.RLock()
@@ -53,6 +65,9 @@ func (l *ledger) apply(e *Event) {
 		return
 	}
 	st.seq = e.Seq
+	if st.claimant != nil {
+		l.active[*st.claimant]--
+	}
 	switch e.Type {
 	case EventClaimed:
 		st.status, st.claimID, st.claimant = StatusClaimed, e.ClaimID, e.Claimant
@@ -66,5 +81,11 @@ func (l *ledger) apply(e *Event) {
 		st.status = StatusConfirmed
 	case EventCancelled:
 		st.status, st.claimID, st.claimant = StatusCancelled, "", nil
+	}
+	if st.status == StatusConfirmed {
+		st.claimant = nil
+	}
+	if st.claimant != nil {
+		l.active[*st.claimant]++
 	}
 }
