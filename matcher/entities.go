@@ -30,7 +30,7 @@ func (s *Service) CreateVolunteer(ctx context.Context, in VolunteerInput) (*Volu
 	if err != nil {
 		return nil, err
 	}
-	now := s.now().UTC()
+	now := s.timestamp()
 	if err := in.validate(&s.cfg.Catalog, now); err != nil {
 		return nil, err
 	}
@@ -78,7 +78,7 @@ func (s *Service) UpdateVolunteer(ctx context.Context, id string, in VolunteerIn
 	if err != nil {
 		return nil, err
 	}
-	now := s.now().UTC()
+	now := s.timestamp()
 	if err := in.validate(&s.cfg.Catalog, now); err != nil {
 		return nil, err
 	}
@@ -103,7 +103,7 @@ func (s *Service) CreateOrganisation(ctx context.Context, in OrganisationInput) 
 	if err := in.validate(&s.cfg.Catalog); err != nil {
 		return nil, err
 	}
-	now := s.now().UTC()
+	now := s.timestamp()
 	o := &Organisation{ID: NewID("org"), OrganisationInput: in, TenantID: tenantOf(p), CreatedAt: now, UpdatedAt: now}
 	o.Cell = s.grid.Cell(in.Location.Point())
 	if err := s.store.Organisations().Create(ctx, o); err != nil {
@@ -148,7 +148,7 @@ func (s *Service) UpdateOrganisation(ctx context.Context, id string, in Organisa
 	if err := in.validate(&s.cfg.Catalog); err != nil {
 		return nil, err
 	}
-	o.OrganisationInput, o.UpdatedAt = in, s.now().UTC()
+	o.OrganisationInput, o.UpdatedAt = in, s.timestamp()
 	o.Cell = s.grid.Cell(in.Location.Point())
 	if err := s.store.Organisations().Replace(ctx, o); err != nil {
 		return nil, err
@@ -165,7 +165,7 @@ func (s *Service) CreateEnterprise(ctx context.Context, in EnterpriseInput) (*En
 	if err := in.validate(&s.cfg.Catalog); err != nil {
 		return nil, err
 	}
-	now := s.now().UTC()
+	now := s.timestamp()
 	e := &Enterprise{ID: NewID("ent"), EnterpriseInput: in, TenantID: tenantOf(p), CreatedAt: now, UpdatedAt: now}
 	e.Cell = s.grid.Cell(in.Location.Point())
 	if err := s.store.Enterprises().Create(ctx, e); err != nil {
@@ -208,7 +208,7 @@ func (s *Service) UpdateEnterprise(ctx context.Context, id string, in Enterprise
 	if err := in.validate(&s.cfg.Catalog); err != nil {
 		return nil, err
 	}
-	e.EnterpriseInput, e.UpdatedAt = in, s.now().UTC()
+	e.EnterpriseInput, e.UpdatedAt = in, s.timestamp()
 	e.Cell = s.grid.Cell(in.Location.Point())
 	if err := s.store.Enterprises().Replace(ctx, e); err != nil {
 		return nil, err
@@ -226,7 +226,7 @@ func (s *Service) CreateResource(ctx context.Context, in ResourceInput) (*Resour
 	if err := in.validate(&s.cfg.Catalog); err != nil {
 		return nil, err
 	}
-	now := s.now().UTC()
+	now := s.timestamp()
 	r := &Resource{ID: NewID("res"), ResourceInput: in, Owner: Party{Kind: p.Role, ID: p.SubjectID}, CreatedAt: now, UpdatedAt: now}
 	r.Cell = s.grid.Cell(in.Location.Point())
 	if err := s.store.Resources().Create(ctx, r); err != nil {
@@ -275,7 +275,7 @@ func (s *Service) UpdateResource(ctx context.Context, id string, in ResourceInpu
 	if err := in.validate(&s.cfg.Catalog); err != nil {
 		return nil, err
 	}
-	r.ResourceInput, r.UpdatedAt = in, s.now().UTC()
+	r.ResourceInput, r.UpdatedAt = in, s.timestamp()
 	r.Cell = s.grid.Cell(in.Location.Point())
 	if err := s.store.Resources().Replace(ctx, r); err != nil {
 		return nil, err

@@ -162,7 +162,7 @@ func (s *Service) storeKey(ctx context.Context, key string, in APIKeyInput, crea
 		Role:      in.Role,
 		SubjectID: in.SubjectID,
 		CreatedBy: createdBy,
-		CreatedAt: s.now().UTC(),
+		CreatedAt: s.timestamp(),
 		ExpiresAt: in.ExpiresAt,
 	}
 	if err := s.store.Keys().Create(ctx, &k); err != nil {
@@ -191,7 +191,7 @@ func (s *Service) Bootstrap(ctx context.Context, adminKey string) (generated str
 		}
 		return "", nil
 	}
-	marker := APIKey{ID: bootstrapID, Role: "", CreatedAt: s.now().UTC()}
+	marker := APIKey{ID: bootstrapID, Role: "", CreatedAt: s.timestamp()}
 	if err := s.store.Keys().Create(ctx, &marker); err != nil {
 		if ErrorCode(err) == ECONFLICT {
 			return "", nil

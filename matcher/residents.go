@@ -14,7 +14,7 @@ func (s *Service) CreateResident(ctx context.Context, in ResidentInput) (*Reside
 	if err != nil {
 		return nil, err
 	}
-	now := s.now().UTC()
+	now := s.timestamp()
 	if err := in.validate(&s.cfg.Catalog, now); err != nil {
 		return nil, err
 	}
@@ -55,7 +55,7 @@ func (s *Service) UpdateResident(ctx context.Context, id string, in ResidentInpu
 	if err != nil {
 		return nil, err
 	}
-	now := s.now().UTC()
+	now := s.timestamp()
 	if err := in.validate(&s.cfg.Catalog, now); err != nil {
 		return nil, err
 	}

@@ -60,6 +60,11 @@ func NewService(store Store, grid *geo.Grid, engine *rules.Engine, cfg Config, o
 	return s
 }
 
+// timestamp returns the time to record now: UTC, in the millisecond
+// precision every store keeps, so what is returned on create reads back
+// the same.
+func (s *Service) timestamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
+
 // Open loads the in-memory state the Service keeps in step with the store.
 func (s *Service) Open(ctx context.Context) error {
 	start := s.now()

@@ -9,7 +9,7 @@ func (s *Service) CreateWish(ctx context.Context, in WishInput) (*Wish, error) {
 	if err != nil {
 		return nil, err
 	}
-	now := s.now().UTC()
+	now := s.timestamp()
 	if err := in.validate(&s.cfg.Catalog, now); err != nil {
 		return nil, err
 	}
@@ -129,7 +129,7 @@ func (s *Service) UpdateWish(ctx context.Context, id string, in WishInput) (*Wis
 	if err != nil {
 		return nil, err
 	}
-	now := s.now().UTC()
+	now := s.timestamp()
 	if err := in.validate(&s.cfg.Catalog, now); err != nil {
 		return nil, err
 	}
