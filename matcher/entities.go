@@ -42,6 +42,7 @@ func (s *Service) CreateVolunteer(ctx context.Context, in VolunteerInput) (*Volu
 	if err := s.store.Volunteers().Create(ctx, v); err != nil {
 		return nil, err
 	}
+	s.index.PutVolunteer(v)
 	return v, nil
 }
 
@@ -90,6 +91,7 @@ func (s *Service) UpdateVolunteer(ctx context.Context, id string, in VolunteerIn
 	if err := s.store.Volunteers().Replace(ctx, v); err != nil {
 		return nil, err
 	}
+	s.index.PutVolunteer(v)
 	return v, nil
 }
 
@@ -109,6 +111,7 @@ func (s *Service) CreateOrganisation(ctx context.Context, in OrganisationInput) 
 	if err := s.store.Organisations().Create(ctx, o); err != nil {
 		return nil, err
 	}
+	s.index.PutOrganisation(o)
 	return o, nil
 }
 
@@ -153,6 +156,7 @@ func (s *Service) UpdateOrganisation(ctx context.Context, id string, in Organisa
 	if err := s.store.Organisations().Replace(ctx, o); err != nil {
 		return nil, err
 	}
+	s.index.PutOrganisation(o)
 	return o, nil
 }
 
@@ -171,6 +175,7 @@ func (s *Service) CreateEnterprise(ctx context.Context, in EnterpriseInput) (*En
 	if err := s.store.Enterprises().Create(ctx, e); err != nil {
 		return nil, err
 	}
+	s.index.PutEnterprise(e)
 	return e, nil
 }
 
@@ -213,6 +218,7 @@ func (s *Service) UpdateEnterprise(ctx context.Context, id string, in Enterprise
 	if err := s.store.Enterprises().Replace(ctx, e); err != nil {
 		return nil, err
 	}
+	s.index.PutEnterprise(e)
 	return e, nil
 }
 
@@ -232,6 +238,7 @@ func (s *Service) CreateResource(ctx context.Context, in ResourceInput) (*Resour
 	if err := s.store.Resources().Create(ctx, r); err != nil {
 		return nil, err
 	}
+	s.index.PutResource(r)
 	return r, nil
 }
 
@@ -245,7 +252,14 @@ func (s *Service) GetResource(ctx context.Context, id string) (*Resource, error)
 	if err != nil {
 		return nil, err
 	}
-	return get(ctx, s.store.Resources(), id, func(r *Resource) bool { return canSeeResource(p, r) })
+	r, err := get(ctx, s.store.Resources(), id, func(r *Resource) bool { return canSeeResource(p, r) })
+	if err != nil {
+		return nil, err
+	}
+	if !s.resourceInScope(ctx, p, r) {
+		return nil, Errorf(ENOTFOUND, "not found")
+	}
+	return r, nil
 }
 
 // ListResources pages through the caller's own resources, or all of them
@@ -280,5 +294,6 @@ func (s *Service) UpdateResource(ctx context.Context, id string, in ResourceInpu
 	if err := s.store.Resources().Replace(ctx, r); err != nil {
 		return nil, err
 	}
+	s.index.PutResource(r)
 	return r, nil
 }

@@ -36,6 +36,11 @@ type Resident struct {
 	Cell      geo.Cell  `json:"-"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// ConsentWithdrawnAt is when the resident withdrew consent: no new
+	// wish is taken for them and their personal data is hidden.
+	ConsentWithdrawnAt time.Time `json:"consent_withdrawn_at,omitzero"`
+	// ErasedAt is when the retention job erased their personal data.
+	ErasedAt time.Time `json:"erased_at,omitzero"`
 }
 
 // guardianAge is the age under which only a guardian may consent.

@@ -3,8 +3,6 @@ package matcher
 import (
 	"context"
 	"time"
-
-	"github.com/linli/linli/geo"
 )
 
 // CreateResident records a resident and their consent. Social worker only;
@@ -33,7 +31,11 @@ func (s *Service) GetResident(ctx context.Context, id string) (*Resident, error)
 	if err != nil {
 		return nil, err
 	}
-	return get(ctx, s.store.Residents(), id, func(r *Resident) bool { return ownedBy(p, r.TenantID) })
+	r, err := getFor(ctx, s.store.Residents(), id, tenantOf(p))
+	if err != nil {
+		return nil, err
+	}
+	return redactResident(r), nil
 }
 
 // ListResidents pages through the caller's community's residents.
@@ -42,7 +44,14 @@ func (s *Service) ListResidents(ctx context.Context, req PageRequest) (*Page[Res
 	if err != nil {
 		return nil, err
 	}
-	return list(ctx, s, s.store.Residents(), req, tenantOf(p), func(r *Resident) string { return r.ID }, nil)
+	page, err := list(ctx, s, s.store.Residents(), req, tenantOf(p), func(r *Resident) string { return r.ID }, nil)
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range page.Items {
+		page.Items[i] = redactResident(r)
+	}
+	return page, nil
 }
 
 // UpdateResident replaces what a social worker may set on a resident.
@@ -51,9 +60,12 @@ func (s *Service) UpdateResident(ctx context.Context, id string, in ResidentInpu
 	if err != nil {
 		return nil, err
 	}
-	r, err := get(ctx, s.store.Residents(), id, func(r *Resident) bool { return ownedBy(p, r.TenantID) })
+	r, err := getFor(ctx, s.store.Residents(), id, p.SubjectID)
 	if err != nil {
 		return nil, err
+	}
+	if !r.ConsentWithdrawnAt.IsZero() || !r.ErasedAt.IsZero() {
+		return nil, Errorf(ECONFLICT, "the resident withdrew consent or their data was erased; record consent anew as a new resident")
 	}
 	now := s.timestamp()
 	if err := in.validate(&s.cfg.Catalog, now); err != nil {
@@ -64,6 +76,7 @@ func (s *Service) UpdateResident(ctx context.Context, id string, in ResidentInpu
 	if err := s.store.Residents().Replace(ctx, r); err != nil {
 		return nil, err
 	}
+	s.index.PutResident(r)
 	return r, nil
 }
 
@@ -90,6 +103,6 @@ func (s *Service) publicWish(w *Wish) *PublicWish {
 		DueAt:    w.DueAt,
 		OnSite:   w.OnSite,
 		Status:   w.Status,
-		Cell:     geo.Parent(w.Cell, s.grid.Config().CoarseResolution).String(),
+		Cell:     s.publicCell(w).String(),
 	}
 }

@@ -16,6 +16,27 @@ type Config struct {
 	DefaultMaxActiveClaims int
 	PageSize               int // default page size of lists
 	MaxPageSize            int // the cap on ?limit=
+	// Claims: how long a claim lasts (per category, else ClaimTTL, default
+	// 72h), how long before its due time the claimant is warned (default
+	// 12h) and how often due claims are looked for (default 5s).
+	ClaimTTL           time.Duration
+	ClaimTTLByCategory map[string]time.Duration
+	WarnBefore         time.Duration
+	ExpiryInterval     time.Duration
+	// SyncInterval is how often events other replicas stored are read
+	// (default 1s; negative = never), reaching SyncSkew back (default 10s).
+	SyncInterval time.Duration
+	SyncSkew     time.Duration
+	// IdempotencyTTL is how long an Idempotency-Key is remembered (default
+	// 24h); IdempotencyWait how long a repeat waits for the first (30s).
+	IdempotencyTTL  time.Duration
+	IdempotencyWait time.Duration
+	// KAnonymity is how many wishes a coarse cell must hold to be shown;
+	// otherwise its parent is shown. Default 5.
+	KAnonymity int
+	// Retention is how long personal data of a closed wish is kept before
+	// the retention job erases it. Default 180 days.
+	Retention time.Duration
 }
 
 // Service is Linli's domain logic: every method takes the caller from ctx,
@@ -29,6 +50,13 @@ type Service struct {
 	logger *slog.Logger
 	keys   *keyCache
 	wishes *ledger
+	index  *Index      // suppliers and wishes by cell, for candidate searches
+	cells  *cellCounts // wishes per coarse cell, for k-anonymity
+
+	// openedAt is when Open loaded the ledger; syncing starts from there.
+	openedAt time.Time
+	// claiming serialises this replica's claim attempts per wish.
+	claiming keyedMutex
 }
 
 // Option changes how a Service is built.
@@ -51,12 +79,21 @@ func NewService(store Store, grid *geo.Grid, engine *rules.Engine, cfg Config, o
 	if cfg.DefaultMaxActiveClaims <= 0 {
 		cfg.DefaultMaxActiveClaims = 3
 	}
+	if cfg.KAnonymity <= 0 {
+		cfg.KAnonymity = 5
+	}
+	if cfg.Retention <= 0 {
+		cfg.Retention = 180 * 24 * time.Hour
+	}
+	cfg.claimDefaults()
 	s := &Service{store: store, grid: grid, rules: engine, cfg: cfg, now: time.Now, logger: slog.Default()}
 	for _, o := range opts {
 		o(s)
 	}
 	s.keys = newKeyCache(store.Keys(), s.now)
 	s.wishes = newLedger()
+	s.index = NewIndex(grid)
+	s.cells = newCellCountsOf(grid)
 	return s
 }
 
@@ -68,12 +105,19 @@ func (s *Service) timestamp() time.Time { return s.now().UTC().Truncate(time.Mil
 // Open loads the in-memory state the Service keeps in step with the store.
 func (s *Service) Open(ctx context.Context) error {
 	start := s.now()
+	s.openedAt = start
 	err := s.store.Events().Since(ctx, time.Time{}, func(e *Event) error {
 		s.wishes.apply(e)
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("load wish events: %w", err)
+	}
+	if err := s.loadCellCounts(ctx); err != nil {
+		return fmt.Errorf("count wishes per cell: %w", err)
+	}
+	if err := s.index.Load(ctx, s.store); err != nil {
+		return err
 	}
 	s.logger.Info("wish ledger loaded", "wishes", s.wishes.len(), "took", s.now().Sub(start).Round(time.Millisecond))
 	return nil

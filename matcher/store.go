@@ -19,6 +19,9 @@ type Repo[T any] interface {
 	Create(ctx context.Context, v *T) error
 	// Get returns ENOTFOUND when no entity has the id.
 	Get(ctx context.Context, id string) (*T, error)
+	// GetFor returns ENOTFOUND when no entity of tenant has the id. The
+	// tenant is part of the store's query, not a check made afterwards.
+	GetFor(ctx context.Context, id, tenant string) (*T, error)
 	// Replace overwrites the entity with v's id. It returns ENOTFOUND when
 	// there is none. It must never decide a race: last writer wins.
 	Replace(ctx context.Context, v *T) error
@@ -52,6 +55,40 @@ type Store interface {
 	Wishes() Repo[Wish]
 	Keys() Repo[APIKey]
 	Events() EventStore
+	Slots() SlotStore
+	Idempotency() IdempotencyStore
 	// Ping returns nil when the store answers.
 	Ping(ctx context.Context) error
+}
+
+// SlotStore keeps volunteers' claim slots. A volunteer with a limit of n
+// active claims has the keys "<volunteer>/slot/1".."<volunteer>/slot/n";
+// each active claim holds one, taken by a unique insert, so the limit holds
+// without counters.
+type SlotStore interface {
+	// Take inserts s. It returns ECONFLICT when the slot is held.
+	Take(ctx context.Context, s *Slot) error
+	// Get returns the slot with the id, or ENOTFOUND.
+	Get(ctx context.Context, id string) (*Slot, error)
+	// Free deletes the slot with the id if claimID still holds it; a slot
+	// already free is not an error.
+	Free(ctx context.Context, id, claimID string) error
+}
+
+// IdempotencyStore remembers requests made with an Idempotency-Key and
+// the responses they got.
+type IdempotencyStore interface {
+	// Lock inserts r. It returns ECONFLICT when a request with r.ID is
+	// already recorded: the first inserter does the work.
+	Lock(ctx context.Context, r *IdempotentRequest) error
+	// Get returns the request with the id, its response once saved, or
+	// ENOTFOUND.
+	Get(ctx context.Context, id string) (*IdempotentRequest, error)
+	// Respond records the response of the request with the id.
+	Respond(ctx context.Context, id string, resp *Response) error
+	// Forget deletes the request with the id, and its response, if its
+	// token is token.
+	Forget(ctx context.Context, id, token string) error
+	// Expire deletes every request that expired before t.
+	Expire(ctx context.Context, t time.Time) error
 }

@@ -45,6 +45,9 @@ type Wish struct {
 	Cell      geo.Cell  `json:"-"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// ErasedAt is when the retention job erased the wish's free text and
+	// exact point; its category, cell and history remain.
+	ErasedAt time.Time `json:"erased_at,omitzero"`
 }
 
 func (in *WishInput) validate(c *Catalog, now time.Time) error {

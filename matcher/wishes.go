@@ -13,7 +13,7 @@ func (s *Service) CreateWish(ctx context.Context, in WishInput) (*Wish, error) {
 	if err := in.validate(&s.cfg.Catalog, now); err != nil {
 		return nil, err
 	}
-	r, err := get(ctx, s.store.Residents(), in.ResidentID, func(r *Resident) bool { return ownedBy(p, r.TenantID) })
+	r, err := getFor(ctx, s.store.Residents(), in.ResidentID, p.SubjectID)
 	if ErrorCode(err) == ENOTFOUND {
 		return nil, Invalid("resident_id", "no resident of your community has id %q", in.ResidentID)
 	}
@@ -22,6 +22,9 @@ func (s *Service) CreateWish(ctx context.Context, in WishInput) (*Wish, error) {
 	}
 	if r.Consent == nil || r.Consent.GivenAt.IsZero() {
 		return nil, Invalid("resident_id", "the resident has no recorded consent")
+	}
+	if !r.ConsentWithdrawnAt.IsZero() || !r.ErasedAt.IsZero() {
+		return nil, Invalid("resident_id", "the resident withdrew consent")
 	}
 	loc := *r.Location
 	w := &Wish{
@@ -38,6 +41,8 @@ func (s *Service) CreateWish(ctx context.Context, in WishInput) (*Wish, error) {
 	if err := s.store.Wishes().Create(ctx, w); err != nil {
 		return nil, err
 	}
+	s.cells.add(w.Cell)
+	s.index.PutWish(w, r)
 	return w, nil
 }
 
@@ -45,9 +50,9 @@ func (s *Service) CreateWish(ctx context.Context, in WishInput) (*Wish, error) {
 // social workers of its community, and its active claimant.
 func (s *Service) canSeeWish(p Principal, w *Wish) bool {
 	switch p.Role {
-	case RoleAdmin, RoleCoordinator:
+	case RoleAdmin:
 		return true
-	case RoleSocialWorker:
+	case RoleCoordinator, RoleSocialWorker:
 		return w.TenantID == p.SubjectID
 	}
 	st := s.wishes.state(w.ID)
@@ -61,7 +66,11 @@ func (s *Service) GetWish(ctx context.Context, id string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, err := get(ctx, s.store.Wishes(), id, func(*Wish) bool { return true })
+	tenant := "" // others' open wishes are shown in public form
+	if p.Role == RoleSocialWorker {
+		tenant = p.SubjectID
+	}
+	w, err := getFor(ctx, s.store.Wishes(), id, tenant)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +111,7 @@ func (s *Service) ListWishes(ctx context.Context, f WishFilter, req PageRequest)
 		f.Status = StatusOpen
 	}
 	tenant := ""
-	if p.Role == RoleSocialWorker {
+	if p.Role == RoleSocialWorker || p.Role == RoleCoordinator {
 		tenant = p.SubjectID
 	}
 	page, err := list(ctx, s, s.store.Wishes(), req, tenant, func(w *Wish) string { return w.ID }, func(w *Wish) bool {
@@ -125,7 +134,7 @@ func (s *Service) UpdateWish(ctx context.Context, id string, in WishInput) (*Wis
 	if err != nil {
 		return nil, err
 	}
-	w, err := get(ctx, s.store.Wishes(), id, func(w *Wish) bool { return w.TenantID == p.SubjectID })
+	w, err := getFor(ctx, s.store.Wishes(), id, p.SubjectID)
 	if err != nil {
 		return nil, err
 	}
@@ -143,6 +152,7 @@ func (s *Service) UpdateWish(ctx context.Context, id string, in WishInput) (*Wis
 	if err := s.store.Wishes().Replace(ctx, w); err != nil {
 		return nil, err
 	}
+	s.index.PutWish(w, nil)
 	w.Status = StatusOpen
 	return w, nil
 }

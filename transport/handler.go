@@ -60,6 +60,9 @@ func NewHandler(svc *matcher.Service, opts Options) http.Handler {
 			httptransport.ServerErrorHandler(errLog),
 		)
 		var hh http.Handler = srv
+		if rt.method == http.MethodPost && !rt.public {
+			hh = h.idempotent(hh)
+		}
 		if !rt.public {
 			hh = h.authenticate(hh)
 		}

@@ -147,16 +147,22 @@ func (h *handler) routes() []route {
 	rs = append(rs,
 		post("/v1/wishes", "Record a resident's wish (social worker)", max, s.CreateWish),
 		getList("/v1/wishes", "List wishes: whole for staff, public and open-only for suppliers", h.listWishes,
-			param{"status", "open, claimed, fulfilled, confirmed, cancelled or expired"}),
+			param{"status", "open, claimed, fulfilled, confirmed, cancelled or expired"}, nearParam),
 		getOne("/v1/wishes/{id}", "Read a wish: whole for staff and its claimant, public otherwise", s.GetWish),
 		put("/v1/wishes/{id}", "Change an open wish (social worker)", max, s.UpdateWish),
 	)
+	rs = append(rs, h.claimRoutes()...)
+	rs = append(rs, h.keyRoutes()...)
+	rs = append(rs, h.candidateRoutes()...)
 	return rs
 }
 
 func noBody(r *http.Request) (any, error) { return request{r: r}, nil }
 
 func (h *handler) listWishes(ctx context.Context, r *http.Request, p matcher.PageRequest) (any, error) {
+	if near := r.URL.Query().Get("near"); near != "" {
+		return h.svc.NearWishes(ctx, near, r.URL.Query().Get("status"), p)
+	}
 	return h.svc.ListWishes(ctx, matcher.WishFilter{Status: r.URL.Query().Get("status")}, p)
 }
 

@@ -33,7 +33,14 @@ type Config struct {
 	Store struct {
 		Listen string `mapstructure:"listen"`
 	} `mapstructure:"store"`
-	AdminKey    string        `mapstructure:"admin_key"`
+	AdminKey    string   `mapstructure:"admin_key"`
+	DataKey     string   `mapstructure:"data_key"`
+	DataKeysOld []string `mapstructure:"data_keys_old"`
+	Privacy     struct {
+		KAnonymity     int           `mapstructure:"k_anonymity"`
+		Retention      time.Duration `mapstructure:"retention"`
+		RetentionEvery time.Duration `mapstructure:"retention_every"`
+	} `mapstructure:"privacy"`
 	Rules       string        `mapstructure:"rules"`
 	RulesReload time.Duration `mapstructure:"rules_reload"`
 	Geo         struct {
@@ -49,8 +56,19 @@ type Config struct {
 		Disabilities       []string `mapstructure:"disabilities"`
 	} `mapstructure:"catalog"`
 	Claims struct {
-		MaxActive int `mapstructure:"max_active"`
+		MaxActive     int                      `mapstructure:"max_active"`
+		TTL           time.Duration            `mapstructure:"ttl"`
+		TTLByCategory map[string]time.Duration `mapstructure:"ttl_by_category"`
+		WarnBefore    time.Duration            `mapstructure:"warn_before"`
+		ExpiryCheck   time.Duration            `mapstructure:"expiry_check"`
 	} `mapstructure:"claims"`
+	Idempotency struct {
+		TTL time.Duration `mapstructure:"ttl"`
+	} `mapstructure:"idempotency"`
+	Sync struct {
+		Interval time.Duration `mapstructure:"interval"`
+		Skew     time.Duration `mapstructure:"skew"`
+	} `mapstructure:"sync"`
 	API struct {
 		PageSize    int `mapstructure:"page_size"`
 		MaxPageSize int `mapstructure:"max_page_size"`
@@ -114,6 +132,9 @@ func loadConfig(fs *pflag.FlagSet, env map[string]string) (*Config, error) {
 	var c Config
 	if err := v.Unmarshal(&c); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
+	}
+	if err := c.claimTTLsFromEnv(env); err != nil {
+		return nil, err
 	}
 	return &c, c.Validate()
 }
@@ -182,8 +203,24 @@ func (c *Config) Validate() error {
 		return bad("catalog.categories", "needs at least one category")
 	case len(c.Catalog.CertificationTypes) == 0:
 		return bad("catalog.certification_types", "needs at least one type")
+	case c.Privacy.KAnonymity < 1:
+		return bad("privacy.k_anonymity", "must be at least 1")
+	case c.Privacy.Retention < 24*time.Hour:
+		return bad("privacy.retention", "must be at least 24h, like 4320h (180 days)")
+	case c.Privacy.RetentionEvery < 0:
+		return bad("privacy.retention_every", "must be 0 (never) or positive, like 1h")
 	case c.Claims.MaxActive < 1:
 		return bad("claims.max_active", "must be at least 1")
+	case c.Claims.TTL <= 0:
+		return bad("claims.ttl", "must be positive, like 72h")
+	case c.Claims.WarnBefore < 0:
+		return bad("claims.warn_before", "must be 0 or positive, like 12h")
+	case c.Claims.ExpiryCheck <= 0:
+		return bad("claims.expiry_check", "must be positive, like 5s")
+	case c.Idempotency.TTL < 24*time.Hour:
+		return bad("idempotency.ttl", "must be at least 24h")
+	case c.Sync.Interval < 0 || c.Sync.Skew < 0:
+		return bad("sync.interval", "and sync.skew must be 0 or positive")
 	case c.API.PageSize < 1 || c.API.MaxPageSize < c.API.PageSize:
 		return bad("api.page_size", "must be at least 1 and at most api.max_page_size")
 	}
@@ -206,4 +243,25 @@ func (c *Config) geo() geo.Config {
 		WalkKmh:          c.Geo.WalkKmh,
 		Detour:           c.Geo.Detour,
 	}
+}
+
+// claimTTLsFromEnv reads LINLI_CLAIMS_TTL_BY_CATEGORY, such as
+// "medical_escort=24h,repair=48h", over claims.ttl_by_category: a map has
+// no keys for the generic environment lookup to find.
+func (c *Config) claimTTLsFromEnv(env map[string]string) error {
+	val, ok := env["LINLI_CLAIMS_TTL_BY_CATEGORY"]
+	if !ok {
+		return nil
+	}
+	m := map[string]time.Duration{}
+	for _, part := range splitList(val) {
+		cat, d, ok := strings.Cut(part, "=")
+		ttl, err := time.ParseDuration(strings.TrimSpace(d))
+		if !ok || err != nil || ttl <= 0 {
+			return fmt.Errorf("config claims.ttl_by_category: %q is not category=duration", part)
+		}
+		m[strings.TrimSpace(cat)] = ttl
+	}
+	c.Claims.TTLByCategory = m
+	return nil
 }

@@ -23,6 +23,12 @@ Usage:
   linli rules check FILE...    check rules files; exit 1 with precise errors
   linli rules test FILE --cases CASES.yaml
                                run allow/deny cases against rules files
+  linli rules impact FILE...   against the store: open wishes that would gain or lose
+                               eligible suppliers under FILE... (a dry run)
+  linli keys new-data-key      print a fresh data key for LINLI_DATA_KEY
+  linli keys rotate-data-key   re-seal residents' data with data_key (see README)
+  linli bench candidates [--volunteers N] [--wishes N] [--seed N] [--export DIR]
+                               time the candidate search on a synthetic city
   linli version                print the version
 `
 
@@ -64,7 +70,11 @@ func run(ctx context.Context, args []string, env map[string]string, stdout, stde
 	case "serve":
 		return serve(ctx, args[1:], env, stdout, stderr)
 	case "rules":
-		return rulesCmd(args[1:], stdout, stderr)
+		return rulesCmd(ctx, args[1:], env, stdout, stderr)
+	case "keys":
+		return keysCmd(ctx, args[1:], env, stdout, stderr)
+	case "bench":
+		return benchCmd(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "linli", version)
 		return nil

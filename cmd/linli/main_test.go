@@ -62,6 +62,7 @@ func mustServe(tb testing.TB, extra map[string]string) *server {
 		"LINLI_RULES":            rulesGlob(tb),
 		"LINLI_RATE_LIMIT":       "0",
 		"LINLI_LOG_LEVEL":        "warn",
+		"LINLI_DATA_KEY":         "dGVzdC1kYXRhLWtleS0wMTIzNDU2Nzg5YWJjZGVmMDE=",
 	}
 	for k, v := range extra {
 		env[k] = v

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 
@@ -9,9 +10,9 @@ import (
 	"github.com/linli/linli/rules"
 )
 
-// rulesCmd is `linli rules check|test`: tools for social workers to try
+// rulesCmd is `linli rules check|test|impact`: tools for social workers to try
 // rules files before they are published.
-func rulesCmd(args []string, stdout, stderr io.Writer) error {
+func rulesCmd(ctx context.Context, args []string, env map[string]string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return errUsage
@@ -21,6 +22,8 @@ func rulesCmd(args []string, stdout, stderr io.Writer) error {
 		return rulesCheck(args[1:], stdout, stderr)
 	case "test":
 		return rulesTest(args[1:], stdout, stderr)
+	case "impact":
+		return rulesImpact(ctx, args[1:], env, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "linli rules: unknown command %q\n\n%s", args[0], usage)
 		return errUsage

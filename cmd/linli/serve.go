@@ -56,7 +56,11 @@ func serve(ctx context.Context, args []string, env map[string]string, stdout, st
 			storeDesc += ", exposed at " + uri
 		}
 	}
-	store, err := mongo.Open(ctx, uri, cfg.MongoDB.Database)
+	sealer, err := dataCipher(cfg, stdout)
+	if err != nil {
+		return err
+	}
+	store, err := mongo.Open(ctx, uri, cfg.MongoDB.Database, mongo.WithCipher(sealer))
 	if err != nil {
 		return err
 	}
@@ -86,13 +90,29 @@ func serve(ctx context.Context, args []string, env map[string]string, stdout, st
 		DefaultMaxActiveClaims: cfg.Claims.MaxActive,
 		PageSize:               cfg.API.PageSize,
 		MaxPageSize:            cfg.API.MaxPageSize,
+		ClaimTTL:               cfg.Claims.TTL,
+		ClaimTTLByCategory:     cfg.Claims.TTLByCategory,
+		WarnBefore:             cfg.Claims.WarnBefore,
+		ExpiryInterval:         cfg.Claims.ExpiryCheck,
+		SyncInterval:           syncInterval(cfg.Sync.Interval),
+		SyncSkew:               cfg.Sync.Skew,
+		IdempotencyTTL:         cfg.Idempotency.TTL,
+		KAnonymity:             cfg.Privacy.KAnonymity,
+		Retention:              cfg.Privacy.Retention,
 	}, matcher.WithLogger(logger))
 	if err := svc.Open(ctx); err != nil {
 		return err
 	}
+	jobs, stopJobs := context.WithCancel(ctx)
+	jobsDone := make(chan struct{})
+	go func() { svc.Run(jobs); close(jobsDone) }()
+	defer func() { stopJobs(); <-jobsDone }() // before the store closes
 	generated, err := svc.Bootstrap(ctx, cfg.AdminKey)
 	if err != nil {
 		return err
+	}
+	if cfg.Privacy.RetentionEvery > 0 {
+		go svc.RunRetention(ctx, cfg.Privacy.RetentionEvery)
 	}
 	if generated != "" {
 		fmt.Fprintf(stdout, "first start: admin API key (shown once, stored only hashed):\n  %s\n", generated)
@@ -207,4 +227,13 @@ func redactURI(uri string) string {
 		}
 	}
 	return uri
+}
+
+// syncInterval maps the setting, where 0 means never, to the Service's,
+// where 0 means the default and a negative value never.
+func syncInterval(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }

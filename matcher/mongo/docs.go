@@ -1,6 +1,7 @@
 package mongo
 
 import (
+	"errors"
 	"time"
 
 	"github.com/linli/linli/geo"
@@ -55,7 +56,8 @@ type volunteerDoc struct {
 	UpdatedAt       time.Time `bson:"updated_at"`
 }
 
-func (d volunteerDoc) key() string { return d.ID }
+func (d volunteerDoc) key() string    { return d.ID }
+func (d volunteerDoc) tenant() string { return d.Tenant }
 
 func volunteerToDoc(v *matcher.Volunteer) volunteerDoc {
 	certs := make([]certDoc, len(v.Certifications))
@@ -100,7 +102,8 @@ type organisationDoc struct {
 	UpdatedAt  time.Time `bson:"updated_at"`
 }
 
-func (d organisationDoc) key() string { return d.ID }
+func (d organisationDoc) key() string    { return d.ID }
+func (d organisationDoc) tenant() string { return d.Tenant }
 
 func organisationToDoc(o *matcher.Organisation) organisationDoc {
 	return organisationDoc{
@@ -134,7 +137,8 @@ type enterpriseDoc struct {
 	UpdatedAt  time.Time  `bson:"updated_at"`
 }
 
-func (d enterpriseDoc) key() string { return d.ID }
+func (d enterpriseDoc) key() string    { return d.ID }
+func (d enterpriseDoc) tenant() string { return d.Tenant }
 
 func enterpriseToDoc(e *matcher.Enterprise) enterpriseDoc {
 	sites := make([]pointDoc, len(e.Sites))
@@ -176,7 +180,8 @@ type resourceDoc struct {
 	UpdatedAt   time.Time `bson:"updated_at"`
 }
 
-func (d resourceDoc) key() string { return d.ID }
+func (d resourceDoc) key() string    { return d.ID }
+func (d resourceDoc) tenant() string { return d.Tenant }
 
 func resourceToDoc(r *matcher.Resource) resourceDoc {
 	return resourceDoc{
@@ -204,87 +209,195 @@ type consentDoc struct {
 	GivenAt      time.Time `bson:"given_at"`
 }
 
+// residentDoc keeps a resident's personal data sealed: with a Cipher, the
+// name, phone, birth date, disabilities, household, address, exact point
+// and guardian's name are one AES-GCM value, and only the id, tenant, cell
+// (needed for indexing) and the consent's who/why/when are in clear. The
+// clear-text fields are read only from documents written without a Cipher.
 type residentDoc struct {
 	ID           string      `bson:"_id"`
 	Tenant       string      `bson:"tenant"`
-	Name         string      `bson:"name"`
+	Sealed       string      `bson:"sealed,omitempty"`
+	Name         string      `bson:"name,omitempty"`
 	Phone        string      `bson:"phone,omitempty"`
-	BirthDate    string      `bson:"birth_date"`
+	BirthDate    string      `bson:"birth_date,omitempty"`
 	Disabilities []string    `bson:"disabilities,omitempty"`
-	LivesAlone   bool        `bson:"lives_alone"`
+	LivesAlone   bool        `bson:"lives_alone,omitempty"`
 	Address      string      `bson:"address,omitempty"`
-	Point        *pointDoc   `bson:"point"`
+	Point        *pointDoc   `bson:"point,omitempty"`
 	Cell         int64       `bson:"cell"`
 	Consent      *consentDoc `bson:"consent"`
+	Withdrawn    time.Time   `bson:"consent_withdrawn_at,omitempty"`
+	Erased       time.Time   `bson:"erased_at,omitempty"`
 	CreatedAt    time.Time   `bson:"created_at"`
 	UpdatedAt    time.Time   `bson:"updated_at"`
 }
 
-func (d residentDoc) key() string { return d.ID }
+// residentPII is what a residentDoc seals.
+type residentPII struct {
+	Name         string    `json:"n,omitempty"`
+	Phone        string    `json:"p,omitempty"`
+	BirthDate    string    `json:"b,omitempty"`
+	Disabilities []string  `json:"d,omitempty"`
+	LivesAlone   bool      `json:"l,omitempty"`
+	Address      string    `json:"a,omitempty"`
+	Point        *pointDoc `json:"pt,omitempty"`
+	GuardianName string    `json:"g,omitempty"`
+}
 
-func residentToDoc(r *matcher.Resident) residentDoc {
-	var c *consentDoc
-	if r.Consent != nil {
-		c = &consentDoc{GivenBy: r.Consent.GivenBy, GuardianName: r.Consent.GuardianName, Purpose: r.Consent.Purpose, GivenAt: r.Consent.GivenAt}
-	}
-	return residentDoc{
-		ID: r.ID, Tenant: r.TenantID, Name: r.Name, Phone: r.Phone, BirthDate: r.BirthDate,
-		Disabilities: r.Disabilities, LivesAlone: r.LivesAlone, Address: r.Address,
-		Point: toPoint(r.Location), Cell: int64(r.Cell), Consent: c, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+func (d residentDoc) key() string    { return d.ID }
+func (d residentDoc) tenant() string { return d.Tenant }
+
+func residentAD(id string) string { return "residents/" + id }
+
+func residentToDoc(c *Cipher) func(*matcher.Resident) (residentDoc, error) {
+	return func(r *matcher.Resident) (residentDoc, error) {
+		pii := residentPII{
+			Name: r.Name, Phone: r.Phone, BirthDate: r.BirthDate, Disabilities: r.Disabilities,
+			LivesAlone: r.LivesAlone, Address: r.Address, Point: toPoint(r.Location),
+		}
+		var cd *consentDoc
+		if r.Consent != nil {
+			cd = &consentDoc{GivenBy: r.Consent.GivenBy, Purpose: r.Consent.Purpose, GivenAt: r.Consent.GivenAt}
+			pii.GuardianName = r.Consent.GuardianName
+		}
+		d := residentDoc{
+			ID: r.ID, Tenant: r.TenantID, Cell: int64(r.Cell), Consent: cd, Withdrawn: r.ConsentWithdrawnAt,
+			Erased: r.ErasedAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		}
+		if c == nil {
+			d.Name, d.Phone, d.BirthDate, d.Disabilities = pii.Name, pii.Phone, pii.BirthDate, pii.Disabilities
+			d.LivesAlone, d.Address, d.Point = pii.LivesAlone, pii.Address, pii.Point
+			if cd != nil {
+				cd.GuardianName = pii.GuardianName
+			}
+			return d, nil
+		}
+		if pii.isZero() {
+			return d, nil // erased: nothing to seal
+		}
+		sealed, err := c.seal(pii, residentAD(r.ID))
+		if err != nil {
+			return d, err
+		}
+		d.Sealed = sealed
+		return d, nil
 	}
 }
 
-func residentFromDoc(d *residentDoc) *matcher.Resident {
-	var c *matcher.Consent
-	if d.Consent != nil {
-		c = &matcher.Consent{GivenBy: d.Consent.GivenBy, GuardianName: d.Consent.GuardianName, Purpose: d.Consent.Purpose, GivenAt: d.Consent.GivenAt.UTC()}
-	}
-	return &matcher.Resident{
-		ID: d.ID, TenantID: d.Tenant, Cell: geo.Cell(d.Cell), CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
-		ResidentInput: matcher.ResidentInput{
-			Name: d.Name, Phone: d.Phone, BirthDate: d.BirthDate, Disabilities: orEmpty(d.Disabilities),
-			LivesAlone: d.LivesAlone, Address: d.Address, Location: fromPoint(d.Point), Consent: c,
-		},
+func (p *residentPII) isZero() bool {
+	return p.Name == "" && p.Phone == "" && p.BirthDate == "" && len(p.Disabilities) == 0 && !p.LivesAlone &&
+		p.Address == "" && p.Point == nil && p.GuardianName == ""
+}
+
+func residentFromDoc(c *Cipher) func(*residentDoc) (*matcher.Resident, error) {
+	return func(d *residentDoc) (*matcher.Resident, error) {
+		pii := residentPII{
+			Name: d.Name, Phone: d.Phone, BirthDate: d.BirthDate, Disabilities: d.Disabilities,
+			LivesAlone: d.LivesAlone, Address: d.Address, Point: d.Point,
+		}
+		if d.Consent != nil {
+			pii.GuardianName = d.Consent.GuardianName
+		}
+		if d.Sealed != "" {
+			if c == nil {
+				return nil, errors.New("personal data is sealed and no data key is configured")
+			}
+			if err := c.open(d.Sealed, residentAD(d.ID), &pii); err != nil {
+				return nil, err
+			}
+		}
+		var consent *matcher.Consent
+		if d.Consent != nil {
+			consent = &matcher.Consent{GivenBy: d.Consent.GivenBy, GuardianName: pii.GuardianName, Purpose: d.Consent.Purpose, GivenAt: d.Consent.GivenAt.UTC()}
+		}
+		return &matcher.Resident{
+			ID: d.ID, TenantID: d.Tenant, Cell: geo.Cell(d.Cell), CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
+			ConsentWithdrawnAt: utcOrZero(d.Withdrawn), ErasedAt: utcOrZero(d.Erased),
+			ResidentInput: matcher.ResidentInput{
+				Name: pii.Name, Phone: pii.Phone, BirthDate: pii.BirthDate, Disabilities: orEmpty(pii.Disabilities),
+				LivesAlone: pii.LivesAlone, Address: pii.Address, Location: fromPoint(pii.Point), Consent: consent,
+			},
+		}, nil
 	}
 }
 
+// wishDoc seals the wish's exact point (the resident's) and its free-text
+// description, as residentDoc does; the cell stays in clear for indexing.
 type wishDoc struct {
 	ID          string    `bson:"_id"`
 	Tenant      string    `bson:"tenant"`
 	ResidentID  string    `bson:"resident_id"`
 	Category    string    `bson:"category"`
 	Title       string    `bson:"title"`
+	Sealed      string    `bson:"sealed,omitempty"`
 	Description string    `bson:"description,omitempty"`
 	Skills      []string  `bson:"skills,omitempty"`
 	Items       []string  `bson:"items,omitempty"`
 	DueAt       time.Time `bson:"due_at"`
 	OnSite      bool      `bson:"on_site"`
-	Point       *pointDoc `bson:"point"`
+	Point       *pointDoc `bson:"point,omitempty"`
 	Cell        int64     `bson:"cell"`
 	CreatedBy   partyDoc  `bson:"created_by"`
 	CreatedAt   time.Time `bson:"created_at"`
 	UpdatedAt   time.Time `bson:"updated_at"`
+	Erased      time.Time `bson:"erased_at,omitempty"`
 }
 
-func (d wishDoc) key() string { return d.ID }
+// wishPrivate is what a wishDoc seals.
+type wishPrivate struct {
+	Description string    `json:"d,omitempty"`
+	Point       *pointDoc `json:"pt,omitempty"`
+}
 
-func wishToDoc(w *matcher.Wish) wishDoc {
-	return wishDoc{
-		ID: w.ID, Tenant: w.TenantID, ResidentID: w.ResidentID, Category: w.Category, Title: w.Title,
-		Description: w.Description, Skills: w.Needs.Skills, Items: w.Needs.Items, DueAt: w.DueAt,
-		OnSite: w.OnSite, Point: toPoint(w.Location), Cell: int64(w.Cell), CreatedBy: partyDoc(w.CreatedBy),
-		CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt,
+func (d wishDoc) key() string    { return d.ID }
+func (d wishDoc) tenant() string { return d.Tenant }
+
+func wishAD(id string) string { return "wishes/" + id }
+
+func wishToDoc(c *Cipher) func(*matcher.Wish) (wishDoc, error) {
+	return func(w *matcher.Wish) (wishDoc, error) {
+		d := wishDoc{
+			ID: w.ID, Tenant: w.TenantID, ResidentID: w.ResidentID, Category: w.Category, Title: w.Title,
+			Skills: w.Needs.Skills, Items: w.Needs.Items, DueAt: w.DueAt,
+			OnSite: w.OnSite, Cell: int64(w.Cell), CreatedBy: partyDoc(w.CreatedBy),
+			CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt, Erased: w.ErasedAt,
+		}
+		priv := wishPrivate{Description: w.Description, Point: toPoint(w.Location)}
+		switch {
+		case c == nil:
+			d.Description, d.Point = priv.Description, priv.Point
+		case priv.Description != "" || priv.Point != nil:
+			sealed, err := c.seal(priv, wishAD(w.ID))
+			if err != nil {
+				return d, err
+			}
+			d.Sealed = sealed
+		}
+		return d, nil
 	}
 }
 
-func wishFromDoc(d *wishDoc) *matcher.Wish {
-	return &matcher.Wish{
-		ID: d.ID, TenantID: d.Tenant, Location: fromPoint(d.Point), Cell: geo.Cell(d.Cell),
-		CreatedBy: matcher.Party(d.CreatedBy), CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
-		WishInput: matcher.WishInput{
-			ResidentID: d.ResidentID, Category: d.Category, Title: d.Title, Description: d.Description,
-			Needs: matcher.Needs{Skills: orEmpty(d.Skills), Items: d.Items}, DueAt: d.DueAt.UTC(), OnSite: d.OnSite,
-		},
+func wishFromDoc(c *Cipher) func(*wishDoc) (*matcher.Wish, error) {
+	return func(d *wishDoc) (*matcher.Wish, error) {
+		priv := wishPrivate{Description: d.Description, Point: d.Point}
+		if d.Sealed != "" {
+			if c == nil {
+				return nil, errors.New("the exact point is sealed and no data key is configured")
+			}
+			if err := c.open(d.Sealed, wishAD(d.ID), &priv); err != nil {
+				return nil, err
+			}
+		}
+		return &matcher.Wish{
+			ID: d.ID, TenantID: d.Tenant, Location: fromPoint(priv.Point), Cell: geo.Cell(d.Cell),
+			CreatedBy: matcher.Party(d.CreatedBy), CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
+			ErasedAt: utcOrZero(d.Erased),
+			WishInput: matcher.WishInput{
+				ResidentID: d.ResidentID, Category: d.Category, Title: d.Title, Description: priv.Description,
+				Needs: matcher.Needs{Skills: orEmpty(d.Skills), Items: d.Items}, DueAt: d.DueAt.UTC(), OnSite: d.OnSite,
+			},
+		}, nil
 	}
 }
 
@@ -299,7 +412,8 @@ type keyDoc struct {
 	RevokedAt time.Time `bson:"revoked_at,omitempty"`
 }
 
-func (d keyDoc) key() string { return d.ID }
+func (d keyDoc) key() string    { return d.ID }
+func (d keyDoc) tenant() string { return d.Tenant }
 
 func keyToDoc(k *matcher.APIKey) keyDoc {
 	return keyDoc{

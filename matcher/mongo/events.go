@@ -35,12 +35,20 @@ type eventDoc struct {
 	Note     string     `bson:"note,omitempty"`
 	Rating   int        `bson:"rating,omitempty"`
 	Hours    []hoursDoc `bson:"hours,omitempty"`
+	Category string     `bson:"category,omitempty"`
+	DoneAt   time.Time  `bson:"done_at,omitempty"`
+	Next     *partyDoc  `bson:"next,omitempty"`
 }
 
 func eventToDoc(e *matcher.Event) eventDoc {
 	d := eventDoc{
 		ID: matcher.EventID(e.WishID, e.Seq), WishID: e.WishID, Seq: e.Seq, Type: e.Type,
 		Actor: partyDoc(e.Actor), At: e.At, ClaimID: e.ClaimID, DueAt: e.DueAt, Note: e.Note, Rating: e.Rating,
+		Category: e.Category, DoneAt: e.DoneAt,
+	}
+	if e.Next != nil {
+		n := partyDoc(*e.Next)
+		d.Next = &n
 	}
 	if e.Claimant != nil {
 		c := partyDoc(*e.Claimant)
@@ -56,6 +64,11 @@ func eventFromDoc(d *eventDoc) *matcher.Event {
 	e := &matcher.Event{
 		ID: d.ID, WishID: d.WishID, Seq: d.Seq, Type: d.Type, Actor: matcher.Party(d.Actor), At: d.At.UTC(),
 		ClaimID: d.ClaimID, DueAt: utcOrZero(d.DueAt), Note: d.Note, Rating: d.Rating,
+		Category: d.Category, DoneAt: utcOrZero(d.DoneAt),
+	}
+	if d.Next != nil {
+		n := matcher.Party(*d.Next)
+		e.Next = &n
 	}
 	if d.Claimant != nil {
 		c := matcher.Party(*d.Claimant)

@@ -26,6 +26,7 @@ import (
 type Store struct {
 	client *mongo.Client
 	db     *mongo.Database
+	cipher *Cipher
 
 	volunteers    *repo[matcher.Volunteer, volunteerDoc]
 	organisations *repo[matcher.Organisation, organisationDoc]
@@ -35,12 +36,21 @@ type Store struct {
 	wishes        *repo[matcher.Wish, wishDoc]
 	keys          *repo[matcher.APIKey, keyDoc]
 	events        *events
+	slots         *slots
+	idempotency   *idempotency
 }
 
 var _ matcher.Store = (*Store)(nil)
 
+// Option changes how a Store is built.
+type Option func(*Store)
+
+// WithCipher seals residents' personal data and wishes' exact points with
+// c. Without it they are stored in clear, which only tests should do.
+func WithCipher(c *Cipher) Option { return func(s *Store) { s.cipher = c } }
+
 // Open connects to uri and uses database name, creating its indexes.
-func Open(ctx context.Context, uri, name string) (*Store, error) {
+func Open(ctx context.Context, uri, name string, storeOpts ...Option) (*Store, error) {
 	opts := options.Client().ApplyURI(uri).
 		SetWriteConcern(writeconcern.Majority()).
 		SetServerSelectionTimeout(10 * time.Second).
@@ -53,8 +63,12 @@ func Open(ctx context.Context, uri, name string) (*Store, error) {
 		_ = client.Disconnect(ctx)
 		return nil, fmt.Errorf("ping mongodb: %w", err)
 	}
-	s := New(client, name)
+	s := New(client, name, storeOpts...)
 	if err := s.createIndexes(ctx); err != nil {
+		_ = client.Disconnect(ctx)
+		return nil, err
+	}
+	if err := s.createPrivacyIndexes(ctx); err != nil {
 		_ = client.Disconnect(ctx)
 		return nil, err
 	}
@@ -63,20 +77,28 @@ func Open(ctx context.Context, uri, name string) (*Store, error) {
 
 // New returns a Store over an already connected client, without creating
 // indexes.
-func New(client *mongo.Client, name string) *Store {
+func New(client *mongo.Client, name string, opts ...Option) *Store {
 	db := client.Database(name)
-	return &Store{
+	s := &Store{client: client}
+	for _, o := range opts {
+		o(s)
+	}
+	*s = Store{
+		cipher:        s.cipher,
 		client:        client,
 		db:            db,
 		volunteers:    newRepo(db.Collection("volunteers"), volunteerToDoc, volunteerFromDoc),
 		organisations: newRepo(db.Collection("organisations"), organisationToDoc, organisationFromDoc),
 		enterprises:   newRepo(db.Collection("enterprises"), enterpriseToDoc, enterpriseFromDoc),
 		resources:     newRepo(db.Collection("resources"), resourceToDoc, resourceFromDoc),
-		residents:     newRepo(db.Collection("residents"), residentToDoc, residentFromDoc),
-		wishes:        newRepo(db.Collection("wishes"), wishToDoc, wishFromDoc),
+		residents:     newSealedRepo(db.Collection("residents"), residentToDoc(s.cipher), residentFromDoc(s.cipher)),
+		wishes:        newSealedRepo(db.Collection("wishes"), wishToDoc(s.cipher), wishFromDoc(s.cipher)),
 		keys:          newRepo(db.Collection("api_keys"), keyToDoc, keyFromDoc),
 		events:        &events{coll: db.Collection("events")},
+		slots:         &slots{coll: db.Collection("claim_slots")},
+		idempotency:   &idempotency{coll: db.Collection("idempotency")},
 	}
+	return s
 }
 
 // createIndexes makes the indexes lists and loads use. Tenant comes first
@@ -90,17 +112,9 @@ func (s *Store) createIndexes(ctx context.Context) error {
 		"residents":     {{{Key: "tenant", Value: 1}, {Key: "_id", Value: 1}}},
 		"wishes":        {{{Key: "tenant", Value: 1}, {Key: "_id", Value: 1}}, {{Key: "cell", Value: 1}}},
 		"events":        {{{Key: "at", Value: 1}}},
+		"idempotency":   {{{Key: "expires_at", Value: 1}}},
 	}
-	for coll, keys := range idx {
-		models := make([]mongo.IndexModel, len(keys))
-		for i, k := range keys {
-			models[i] = mongo.IndexModel{Keys: k}
-		}
-		if _, err := s.db.Collection(coll).Indexes().CreateMany(ctx, models); err != nil {
-			return fmt.Errorf("create indexes on %s: %w", coll, err)
-		}
-	}
-	return nil
+	return ensureIndexes(ctx, s.db, idx)
 }
 
 // Close disconnects from the server.
@@ -124,6 +138,8 @@ func (s *Store) Residents() matcher.Repo[matcher.Resident]         { return s.re
 func (s *Store) Wishes() matcher.Repo[matcher.Wish]                { return s.wishes }
 func (s *Store) Keys() matcher.Repo[matcher.APIKey]                { return s.keys }
 func (s *Store) Events() matcher.EventStore                        { return s.events }
+func (s *Store) Slots() matcher.SlotStore                          { return s.slots }
+func (s *Store) Idempotency() matcher.IdempotencyStore             { return s.idempotency }
 
 // storeErr turns driver errors into domain errors where a client can act.
 func storeErr(err error, what string) error {

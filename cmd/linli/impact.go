@@ -1,0 +1,112 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"text/tabwriter"
+
+	"github.com/spf13/pflag"
+
+	"github.com/linli/linli/geo"
+	"github.com/linli/linli/matcher"
+	"github.com/linli/linli/rules"
+)
+
+// rulesImpact is `linli rules impact FILE...`: against the current store,
+// how many open wishes would gain or lose eligible suppliers if FILE...
+// replaced the rules in force. It changes nothing.
+func rulesImpact(ctx context.Context, args []string, env map[string]string, stdout, stderr io.Writer) error {
+	fs := pflag.NewFlagSet("rules impact", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addConfigFlags(fs)
+	if err := fs.Parse(args); err != nil || fs.NArg() == 0 {
+		if errors.Is(err, pflag.ErrHelp) {
+			return nil
+		}
+		fmt.Fprintln(stderr, "usage: linli rules impact FILE... [--config FILE] [--data DIR | --mongodb-uri URI] [--rules GLOBS]")
+		return errUsage
+	}
+	proposed, err := rules.Load(fs.Args()...)
+	if err != nil {
+		return err
+	}
+	cfg, err := loadConfig(fs, env)
+	if err != nil {
+		return err
+	}
+	svc, closeStore, err := openService(ctx, cfg, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	printImpact(stdout, svc.RulesImpact(proposed), cfg.Rules, fs.Args())
+	return nil
+}
+
+// openService opens the store and a Service over it with the rules in
+// force, loaded as serve loads them, without serving.
+func openService(ctx context.Context, cfg *Config, stdout, stderr io.Writer) (*matcher.Service, func(), error) {
+	logger := newLogger("warn", stderr)
+	store, closeStore, err := openStore(ctx, cfg, stdout, stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	grid, err := geo.New(cfg.geo())
+	if err == nil {
+		var engine *rules.Engine
+		if engine, err = loadRules(cfg.Rules, logger); err == nil {
+			svc := matcher.NewService(store, grid, engine, matcher.Config{
+				Catalog: matcher.Catalog{
+					Categories:         cfg.Catalog.Categories,
+					CertificationTypes: cfg.Catalog.CertificationTypes,
+					Disabilities:       cfg.Catalog.Disabilities,
+				},
+				DefaultMaxActiveClaims: cfg.Claims.MaxActive,
+			}, matcher.WithLogger(logger))
+			if err = svc.Open(ctx); err == nil {
+				return svc, closeStore, nil
+			}
+		}
+	}
+	closeStore()
+	return nil, nil, err
+}
+
+// printImpact prints the wishes whose eligible suppliers change, most
+// lost first, then the totals.
+func printImpact(w io.Writer, rows []matcher.RuleImpact, current string, proposed []string) {
+	slices.SortFunc(rows, func(a, b matcher.RuleImpact) int {
+		return cmp.Or(cmp.Compare(a.After-a.Before, b.After-b.Before), cmp.Compare(a.WishID, b.WishID))
+	})
+	fmt.Fprintf(w, "rules in force: %s\nproposed:       %v\n\n", current, proposed)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "WISH\tCATEGORY\tNOW\tPROPOSED\tCHANGE\t")
+	var gain, lose, before, after, noneBefore, noneAfter int
+	for _, r := range rows {
+		before, after = before+r.Before, after+r.After
+		noneBefore += b2i(r.Before == 0)
+		noneAfter += b2i(r.After == 0)
+		if r.Before == r.After {
+			continue
+		}
+		gain += b2i(r.After > r.Before)
+		lose += b2i(r.After < r.Before)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%+d\t\n", r.WishID, r.Category, r.Before, r.After, r.After-r.Before)
+	}
+	_ = tw.Flush()
+	fmt.Fprintf(w, "\nopen wishes: %d; %d gain eligible suppliers, %d lose some, %d unchanged\n",
+		len(rows), gain, lose, len(rows)-gain-lose)
+	fmt.Fprintf(w, "eligible wish-supplier pairs: %d now, %d proposed (%+d)\n", before, after, after-before)
+	fmt.Fprintf(w, "open wishes nobody may serve: %d now, %d proposed\n", noneBefore, noneAfter)
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,425 @@
+package matcher
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/linli/linli/geo"
+)
+
+// RegionResolution is the H3 resolution of the regions that lead every
+// index key. Regions are what replicas will own at nation scale (see
+// DESIGN.md), so a key never addresses a cell without its region.
+const RegionResolution = 5
+
+// cellKey addresses one cell of the index: its region first.
+type cellKey struct {
+	region, cell geo.Cell
+}
+
+// keyOf returns the index key of cell c.
+func keyOf(c geo.Cell) cellKey { return cellKey{region: parentBits(c, RegionResolution), cell: c} }
+
+// parentBits returns the ancestor of the valid cell c at res, by H3's bit
+// layout (4 bits of resolution at bit 52, then 3 bits per resolution digit
+// from bit 44 down, unused digits set to 7), so that keys cost no H3 call.
+func parentBits(c geo.Cell, res int) geo.Cell {
+	h := uint64(c)
+	cr := int(h>>52) & 0xf
+	if res >= cr {
+		return c
+	}
+	h = h&^(uint64(0xf)<<52) | uint64(res)<<52
+	for r := res + 1; r <= cr; r++ {
+		h |= uint64(7) << ((15 - r) * 3)
+	}
+	return geo.Cell(h)
+}
+
+// vec3 is a point as a unit vector: the squared chord between two of them
+// orders pairs exactly as great-circle distance does, for a few
+// multiplications instead of haversine's trigonometry.
+type vec3 struct{ x, y, z float64 }
+
+func toVec(p geo.Point) vec3 {
+	lat, lng := p.Lat*math.Pi/180, p.Lng*math.Pi/180
+	c := math.Cos(lat)
+	return vec3{c * math.Cos(lng), c * math.Sin(lng), math.Sin(lat)}
+}
+
+func chord2(a, b vec3) float64 {
+	dx, dy, dz := a.x-b.x, a.y-b.y, a.z-b.z
+	return dx*dx + dy*dy + dz*dz
+}
+
+// chord2Of returns the squared chord of a great-circle distance in metres;
+// negative distances are 0.
+func chord2Of(meters float64) float64 {
+	if meters <= 0 {
+		return 0
+	}
+	c := 2 * math.Sin(meters/(2*geo.EarthRadiusMeters))
+	return c * c
+}
+
+// supplierBucket holds the suppliers of one cell as parallel slices of
+// values: the scan reads only at, the rest is read for the few nearest.
+type supplierBucket struct {
+	center geo.Point
+	at     []entry
+	pts    []geo.Point
+	facts  []supplierFacts
+}
+
+// entry is one point of a supplier with the facts that deciding its
+// eligibility reads, inline, so that the scan that measures it also brings
+// them into cache. Lists are ids in Index.lists.
+type entry struct {
+	vec3
+	birth               int32 // civilDate
+	maxActive           int32
+	certsUntil          int64 // see supplierFacts
+	certs, skills, cats uint32
+	kind                uint8 // index in kindNames
+	vetted, multi       bool
+}
+
+// kindNames are the supplier kinds by entry.kind.
+var kindNames = [...]string{SupplierVolunteer, SupplierOrganisation, SupplierEnterprise, SupplierResource}
+
+// entryOf returns the entry of f at point p; x.mu is held.
+func (x *Index) entryOf(f *supplierFacts, p geo.Point) entry {
+	return entry{
+		vec3: toVec(p), birth: int32(f.birth), maxActive: int32(min(f.maxActive, math.MaxInt32)), certsUntil: f.certsUntil,
+		certs: x.listID(f.certs), skills: x.listID(f.skills), cats: x.listID(f.categories),
+		kind: uint8(slices.Index(kindNames[:], f.party.Kind)), vetted: f.vetted, multi: f.multi,
+	}
+}
+
+// wishBucket holds the wishes of one cell.
+type wishBucket struct {
+	center geo.Point
+	radius float64
+	at     []vec3
+	ids    []string
+}
+
+// wishEntry is a wish in the index: its facts and the cells of its
+// walking circle, computed once when the wish is written.
+type wishEntry struct {
+	wishFacts
+	title   string
+	needs   Needs
+	version int64
+	disk    []diskCell // nearest centre first
+}
+
+// diskCell is a cell of a wish's circle and the distance from the wish to
+// the cell's centre.
+type diskCell struct {
+	key    cellKey
+	meters float64
+}
+
+// diskOf returns the cells of the walking circle around p, nearest centre
+// first. It calls H3 once per cell: it runs once per wish written.
+func (x *Index) diskOf(p geo.Point) []diskCell {
+	cells := x.grid.Disk(p)
+	out := make([]diskCell, len(cells))
+	for i, c := range cells {
+		out[i] = diskCell{key: keyOf(c), meters: geo.Distance(p, geo.CellCenter(c))}
+	}
+	slices.SortFunc(out, func(a, b diskCell) int { return cmpFloat(a.meters, b.meters) })
+	return out
+}
+
+// Index holds every supplier and wish in memory, by cell, so that
+// candidate searches need no store query and no H3 call per candidate. It
+// is safe for concurrent use: searches share a read lock, writes take it
+// exclusively.
+type Index struct {
+	grid    *geo.Grid
+	radius  float64 // of the walking circle, metres
+	chordR2 float64 // squared chord of radius, with room for rounding
+
+	mu        sync.RWMutex
+	maxRadius float64 // no supplier is farther from its cell's centre, metres
+	suppliers map[cellKey]*supplierBucket
+	where     map[Party][]cellKey // the cells holding each supplier's entries
+	version   map[Party]int64     // UpdatedAt of the supplier indexed, Unix ns
+	vetted    map[Party]bool      // owners of resources
+	wishCells map[cellKey]*wishBucket
+	wishes    map[string]*wishEntry
+	residents map[string][]string // resident id → wish ids
+	listIDs   map[string]uint32   // ids of lists of skills, certifications or categories
+	lists     [][]string          // by id; 0 is the empty list
+}
+
+// NewIndex returns an empty Index for grid.
+func NewIndex(grid *geo.Grid) *Index {
+	return &Index{
+		grid:      grid,
+		radius:    grid.RadiusMeters(),
+		chordR2:   chord2Of(grid.RadiusMeters()) * (1 + 1e-9),
+		suppliers: make(map[cellKey]*supplierBucket),
+		where:     make(map[Party][]cellKey),
+		version:   make(map[Party]int64),
+		vetted:    make(map[Party]bool),
+		wishCells: make(map[cellKey]*wishBucket),
+		wishes:    make(map[string]*wishEntry),
+		residents: make(map[string][]string),
+		listIDs:   make(map[string]uint32),
+		lists:     [][]string{nil},
+	}
+}
+
+// PutVolunteer adds v or replaces what the index holds of it.
+func (x *Index) PutVolunteer(v *Volunteer) {
+	x.putSupplier(volunteerFacts(v), []geo.Cell{v.Cell}, v.UpdatedAt.UnixNano())
+}
+
+// PutOrganisation adds o or replaces what the index holds of it.
+func (x *Index) PutOrganisation(o *Organisation) {
+	x.setVetted(Party{Kind: RoleOrganisation, ID: o.ID}, o.Vetted)
+	x.putSupplier(organisationFacts(o), []geo.Cell{o.Cell}, o.UpdatedAt.UnixNano())
+}
+
+// PutEnterprise adds e, with one entry per site, or replaces what the
+// index holds of it.
+func (x *Index) PutEnterprise(e *Enterprise) {
+	x.setVetted(Party{Kind: RoleEnterprise, ID: e.ID}, e.Vetted)
+	f := enterpriseFacts(e)
+	cells := make([]geo.Cell, len(f.points))
+	cells[0] = e.Cell
+	for i := 1; i < len(cells); i++ {
+		cells[i] = x.grid.Cell(f.points[i])
+	}
+	x.putSupplier(f, cells, e.UpdatedAt.UnixNano())
+}
+
+// PutResource adds r or replaces what the index holds of it. Its vetted
+// flag is its owner's, read when it is evaluated.
+func (x *Index) PutResource(r *Resource) {
+	f := resourceFacts(r, false)
+	f.owner = r.Owner
+	x.putSupplier(f, []geo.Cell{r.Cell}, r.UpdatedAt.UnixNano())
+}
+
+func (x *Index) setVetted(p Party, vetted bool) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.vetted[p] = vetted
+}
+
+// putSupplier replaces the supplier's entries with one per point of f, at
+// cells[i]. A write older than the one indexed is ignored, so that two
+// updates racing to the index cannot leave the older one in it.
+func (x *Index) putSupplier(f supplierFacts, cells []geo.Cell, version int64) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if v, ok := x.version[f.party]; ok && version < v {
+		return
+	}
+	x.version[f.party] = version
+	x.removeSupplier(f.party)
+	f.skills, f.certs = x.lists[x.listID(f.skills)], x.lists[x.listID(f.certs)]
+	keys := make([]cellKey, len(cells))
+	for i, c := range cells {
+		keys[i] = keyOf(c)
+		b := x.suppliers[keys[i]]
+		if b == nil {
+			b = &supplierBucket{center: geo.CellCenter(c)}
+			x.suppliers[keys[i]] = b
+		}
+		p := f.points[i]
+		x.maxRadius = max(x.maxRadius, geo.Distance(b.center, p))
+		b.at = append(b.at, x.entryOf(&f, p))
+		b.pts = append(b.pts, p)
+		b.facts = append(b.facts, f)
+	}
+	x.where[f.party] = keys
+}
+
+// listID returns the id of list in x.lists, adding it when new, so that
+// the thousands of suppliers with the same skills or certifications share
+// one slice, which stays in cache; x.mu is held.
+func (x *Index) listID(list []string) uint32 {
+	if len(list) == 0 {
+		return 0
+	}
+	key := strings.Join(list, "\x00")
+	id, ok := x.listIDs[key]
+	if !ok {
+		id = uint32(len(x.lists))
+		x.listIDs[key] = id
+		x.lists = append(x.lists, slices.Clone(list))
+	}
+	return id
+}
+
+// removeSupplier drops every entry of p; x.mu is held.
+func (x *Index) removeSupplier(p Party) {
+	for _, k := range x.where[p] {
+		b := x.suppliers[k]
+		i := slices.IndexFunc(b.facts, func(f supplierFacts) bool { return f.party == p })
+		if i < 0 {
+			continue
+		}
+		last := len(b.facts) - 1
+		b.at[i], b.pts[i], b.facts[i] = b.at[last], b.pts[last], b.facts[last]
+		b.at, b.pts = b.at[:last], b.pts[:last]
+		b.facts[last] = supplierFacts{}
+		b.facts = b.facts[:last]
+	}
+	delete(x.where, p)
+}
+
+// supplier returns a copy of what the index holds of p.
+func (x *Index) supplier(p Party) (supplierFacts, bool) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	for _, k := range x.where[p] {
+		b := x.suppliers[k]
+		if i := slices.IndexFunc(b.facts, func(f supplierFacts) bool { return f.party == p }); i >= 0 {
+			return b.facts[i], true
+		}
+	}
+	return supplierFacts{}, false
+}
+
+// PutWish adds w or replaces what the index holds of it. r is the wish's
+// resident; when r is nil, the resident's facts already indexed are kept.
+func (x *Index) PutWish(w *Wish, r *Resident) {
+	e := &wishEntry{wishFacts: newWishFacts(w, r), title: w.Title, needs: w.Needs, version: w.UpdatedAt.UnixNano()}
+	if w.Location != nil {
+		e.disk = x.diskOf(w.Location.Point())
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	old := x.wishes[w.ID]
+	if old != nil {
+		if e.version < old.version {
+			return
+		}
+		if r == nil {
+			e.birth, e.disabilities, e.livesAlone = old.birth, old.disabilities, old.livesAlone
+		}
+		x.removeWish(old)
+	}
+	x.wishes[w.ID] = e
+	x.residents[e.residentID] = append(x.residents[e.residentID], w.ID)
+	if w.Location == nil {
+		return
+	}
+	k := keyOf(w.Cell)
+	b := x.wishCells[k]
+	if b == nil {
+		b = &wishBucket{center: geo.CellCenter(w.Cell)}
+		x.wishCells[k] = b
+	}
+	b.radius = max(b.radius, geo.Distance(b.center, e.point))
+	b.at = append(b.at, toVec(e.point))
+	b.ids = append(b.ids, w.ID)
+}
+
+// removeWish drops e from its cell and its resident's list; x.mu is held.
+func (x *Index) removeWish(e *wishEntry) {
+	x.residents[e.residentID] = slices.DeleteFunc(x.residents[e.residentID], func(id string) bool { return id == e.id })
+	if len(x.residents[e.residentID]) == 0 {
+		delete(x.residents, e.residentID)
+	}
+	b := x.wishCells[keyOf(e.cell)]
+	if b == nil {
+		return
+	}
+	if i := slices.Index(b.ids, e.id); i >= 0 {
+		last := len(b.ids) - 1
+		b.at[i], b.ids[i] = b.at[last], b.ids[last]
+		b.at, b.ids = b.at[:last], b.ids[:last]
+	}
+}
+
+// PutResident refreshes the resident's facts on every wish of theirs.
+func (x *Index) PutResident(r *Resident) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for _, id := range x.residents[r.ID] {
+		e := x.wishes[id]
+		e.birth, e.disabilities, e.livesAlone = parseCivil(r.BirthDate), slices.Clone(r.Disabilities), r.LivesAlone
+	}
+}
+
+// isVetted reports whether the owner of resources is vetted.
+func (x *Index) isVetted(owner Party) bool {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.vetted[owner]
+}
+
+// asWish rebuilds the public part of the wish, for PublicWish.
+func (e *wishEntry) asWish() *Wish {
+	return &Wish{ID: e.id, WishInput: WishInput{ResidentID: e.residentID, Category: e.category, Title: e.title,
+		Needs: e.needs, DueAt: e.dueAt, OnSite: e.onSite}, Status: StatusOpen, TenantID: e.tenant, Cell: e.cell}
+}
+
+// wish returns a copy of what the index holds of the wish.
+func (x *Index) wish(id string) (wishEntry, bool) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	e, ok := x.wishes[id]
+	if !ok {
+		return wishEntry{}, false
+	}
+	return *e, true
+}
+
+// wishIDs returns the ids of every indexed wish, sorted.
+func (x *Index) wishIDs() []string {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	ids := slices.Collect(maps.Keys(x.wishes))
+	slices.Sort(ids)
+	return ids
+}
+
+// Len returns how many suppliers and wishes the index holds.
+func (x *Index) Len() (suppliers, wishes int) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return len(x.where), len(x.wishes)
+}
+
+// Load fills the index from everything in store.
+func (x *Index) Load(ctx context.Context, store Store) error {
+	if err := store.Volunteers().Each(ctx, func(v *Volunteer) error { x.PutVolunteer(v); return nil }); err != nil {
+		return fmt.Errorf("index volunteers: %w", err)
+	}
+	if err := store.Organisations().Each(ctx, func(o *Organisation) error { x.PutOrganisation(o); return nil }); err != nil {
+		return fmt.Errorf("index organisations: %w", err)
+	}
+	if err := store.Enterprises().Each(ctx, func(e *Enterprise) error { x.PutEnterprise(e); return nil }); err != nil {
+		return fmt.Errorf("index enterprises: %w", err)
+	}
+	if err := store.Resources().Each(ctx, func(r *Resource) error { x.PutResource(r); return nil }); err != nil {
+		return fmt.Errorf("index resources: %w", err)
+	}
+	residents := map[string]*Resident{}
+	err := store.Residents().Each(ctx, func(r *Resident) error {
+		residents[r.ID] = &Resident{ID: r.ID, ResidentInput: ResidentInput{
+			BirthDate: r.BirthDate, Disabilities: r.Disabilities, LivesAlone: r.LivesAlone,
+		}}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("index residents: %w", err)
+	}
+	if err := store.Wishes().Each(ctx, func(w *Wish) error { x.PutWish(w, residents[w.ResidentID]); return nil }); err != nil {
+		return fmt.Errorf("index wishes: %w", err)
+	}
+	return nil
+}
