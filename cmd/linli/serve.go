@@ -44,7 +44,7 @@ func serve(ctx context.Context, args []string, env map[string]string, stdout, st
 
 	uri, storeDesc := cfg.MongoDB.URI, "mongodb "+redactURI(cfg.MongoDB.URI)
 	if uri == "" {
-		emb, err := mongo.StartEmbedded(cfg.DataDir, cfg.Store.Listen, logger.With("component", "store"))
+		emb, err := mongo.StartEmbedded(cfg.DataDir, cfg.Store.Listen, storeLogger(logger))
 		if err != nil {
 			return err
 		}
@@ -134,7 +134,7 @@ func serve(ctx context.Context, args []string, env map[string]string, stdout, st
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	fmt.Fprintf(stdout, "linli %s listening on http://%s\nstore: %s\nrules: %d loaded from %s\n",
-		version, ln.Addr(), storeDesc, len(engine.Current().Rules()), cfg.Rules)
+		version, ln.Addr(), storeDesc, len(engine.Current().Rules()), strings.Join(engine.Current().Files(), ", "))
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -189,14 +189,16 @@ func anyMatch(globs []string) bool {
 	return false
 }
 
-// builtinRules writes the embedded default rules to a temporary folder, so
-// the rules engine reads and watches them like any other files.
+// builtinRules writes the embedded default rules to a folder of their
+// own under the system's temporary folder, named after this binary's
+// version, so the rules engine reads them like any other files and
+// repeated starts reuse one folder.
 func builtinRules() (string, error) {
-	dir, err := os.MkdirTemp("", "linli-rules-")
-	if err != nil {
-		return "", err
+	dir := filepath.Join(os.TempDir(), "linli-builtin-rules-"+version)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("built-in rules: %w", err)
 	}
-	err = fs.WalkDir(configs.Rules, "rules", func(path string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(configs.Rules, "rules", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, "cases.yaml") {
 			return err
 		}
@@ -237,3 +239,24 @@ func syncInterval(d time.Duration) time.Duration {
 	}
 	return d
 }
+
+// storeLogger passes on only the embedded store's errors: its warnings
+// (such as every driver disconnect's unsupported endSessions) and
+// per-connection notes would drown the service's own log.
+func storeLogger(l *slog.Logger) *slog.Logger {
+	return slog.New(minLevel{l.Handler().WithAttrs([]slog.Attr{slog.String("component", "store")}), slog.LevelError})
+}
+
+// minLevel is a slog.Handler that drops records below a level.
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) WithAttrs(a []slog.Attr) slog.Handler { return minLevel{h.Handler.WithAttrs(a), h.min} }
+
+func (h minLevel) WithGroup(n string) slog.Handler { return minLevel{h.Handler.WithGroup(n), h.min} }
