@@ -46,6 +46,7 @@ func NewHandler(svc *matcher.Service, opts Options) http.Handler {
 	}
 	h := &handler{svc: svc, opts: opts, mux: http.NewServeMux(), limiter: newLimiter(opts.RateLimit, time.Now)}
 	h.table = h.routes()
+	m := newMetrics(svc)
 	errLog := transport.ErrorHandlerFunc(func(ctx context.Context, err error) {
 		if matcher.ErrorCode(err) == matcher.EINTERNAL {
 			opts.Logger.ErrorContext(ctx, "request failed", "err", err)
@@ -66,8 +67,9 @@ func NewHandler(svc *matcher.Service, opts Options) http.Handler {
 		if !rt.public {
 			hh = h.authenticate(hh)
 		}
-		h.mux.Handle(rt.method+" "+rt.path, hh)
+		h.mux.Handle(rt.method+" "+rt.path, m.instrument(rt.method+" "+rt.path, hh))
 	}
+	h.mux.Handle("GET /metrics", m.handler())
 	doc := openAPI(h.table, opts.Version)
 	h.mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) { _ = writeJSON(w, http.StatusOK, doc) })
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

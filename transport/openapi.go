@@ -44,6 +44,10 @@ func openAPI(routes []route, version string) map[string]any {
 		}
 		paths[rt.path][strings.ToLower(rt.method)] = op
 	}
+	paths["/metrics"] = map[string]any{"get": map[string]any{
+		"summary": "Prometheus metrics: request counts and durations by route, rules reloads", "operationId": "get_metrics",
+		"security": []any{}, "responses": map[string]any{"200": map[string]any{"description": "Prometheus text format"}},
+	}}
 	paths["/openapi.json"] = map[string]any{"get": map[string]any{
 		"summary": "This document", "operationId": "get_openapi", "security": []any{},
 		"responses": map[string]any{"200": map[string]any{"description": "OpenAPI 3.1 document"}},
