@@ -1,0 +1,56 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/spf13/pflag"
+)
+
+func TestConfigLayers(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		args    []string
+		check   func(*Config) bool
+		wantErr string // a substring naming the key, "" for no error
+	}{
+		{"defaults", nil, nil, func(c *Config) bool {
+			return c.HTTP.Addr == "127.0.0.1:8080" && c.DataDir == "./data" && c.RateLimit == 50 && c.Geo.WalkMinutes == 15
+		}, ""},
+		{"environment", map[string]string{"LINLI_HTTP_ADDR": "127.0.0.1:9999", "LINLI_GEO_WALK_MINUTES": "10"}, nil,
+			func(c *Config) bool { return c.HTTP.Addr == "127.0.0.1:9999" && c.Geo.WalkMinutes == 10 }, ""},
+		{"flag beats environment", map[string]string{"LINLI_DATA_DIR": "/env"}, []string{"--data", "/flag"},
+			func(c *Config) bool { return c.DataDir == "/flag" }, ""},
+		{"list from environment", map[string]string{"LINLI_CATALOG_CATEGORIES": "repair, tutoring"}, nil,
+			func(c *Config) bool { return len(c.Catalog.Categories) == 2 && c.Catalog.Categories[1] == "tutoring" }, ""},
+		{"bad resolution", map[string]string{"LINLI_GEO_RESOLUTION": "20"}, nil, nil, "geo.resolution"},
+		{"bad address", nil, []string{"--addr", "nowhere"}, nil, "http.addr"},
+		{"negative rate limit", map[string]string{"LINLI_RATE_LIMIT": "-1"}, nil, nil, "rate_limit"},
+		{"bad log level", map[string]string{"LINLI_LOG_LEVEL": "loud"}, nil, nil, "log.level"},
+		{"bad uri", map[string]string{"LINLI_MONGODB_URI": "http://x"}, nil, nil, "mongodb.uri"},
+		{"not a number", map[string]string{"LINLI_GEO_WALK_KMH": "fast"}, nil, nil, "walk_kmh"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
+			addConfigFlags(fs)
+			if err := fs.Parse(tt.args); err != nil {
+				t.Fatal(err)
+			}
+			c, err := loadConfig(fs, tt.env)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("got error %v, want one naming %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.check(c) {
+				t.Fatalf("unexpected config: %+v", c)
+			}
+		})
+	}
+}
