@@ -2,6 +2,7 @@ package rules
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -94,6 +96,7 @@ func build(srcs []source) (*Set, error) {
 		}
 	}
 	if len(problems) > 0 {
+		sortProblems(problems, files)
 		return nil, fmt.Errorf("load rules: %w", &LoadError{Problems: problems})
 	}
 	return newSet(rules, files, fingerprint(used, nil), time.Now()), nil
@@ -388,4 +391,16 @@ func yamlProblem(path string, err error) Problem {
 		return Problem{File: path, Line: line, Message: "yaml: " + m[2]}
 	}
 	return Problem{File: path, Message: msg}
+}
+
+// sortProblems puts problems in file order, then by line and column, so a
+// name check found after compiling does not come before an earlier line.
+func sortProblems(problems []Problem, files []string) {
+	order := make(map[string]int, len(files))
+	for i, f := range files {
+		order[f] = i
+	}
+	slices.SortStableFunc(problems, func(a, b Problem) int {
+		return cmp.Or(cmp.Compare(order[a.File], order[b.File]), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
+	})
 }

@@ -192,8 +192,8 @@ func TestLoadProblems(t *testing.T) {
 				"    require: [true]\n" +
 				"    explain: x\n",
 			want: []string{
-				`f.yaml:3:14: rule "list": require must be text`,
 				`f.yaml:2:5: rule "list": require is required`,
+				`f.yaml:3:14: rule "list": require must be text`,
 			},
 		},
 		{
