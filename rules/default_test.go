@@ -8,7 +8,7 @@ import (
 
 const (
 	defaultRules = "../configs/rules/default.yaml"
-	defaultCases = "../configs/rules/cases.yaml"
+	defaultCases = "../configs/rules/cases/default.yaml"
 )
 
 func mustLoad(tb testing.TB, paths ...string) *Set {

@@ -76,9 +76,6 @@ func build(srcs []source) (*Set, error) {
 		used  []source
 	)
 	for _, src := range srcs {
-		if src.globbed && isCasesFile(src.data) {
-			continue
-		}
 		files, used = append(files, src.path), append(used, src)
 		specs, ps := parseFile(src.path, src.data)
 		problems = append(problems, ps...)
@@ -104,9 +101,8 @@ func build(srcs []source) (*Set, error) {
 
 // source is the content of one rules file.
 type source struct {
-	path    string
-	data    []byte
-	globbed bool // matched by a glob rather than named
+	path string
+	data []byte
 }
 
 // readSources expands patterns and reads every file they name, once each.
@@ -143,7 +139,7 @@ func readSources(patterns []string) ([]source, []Problem) {
 				problems = append(problems, Problem{File: path, Message: err.Error()})
 				continue
 			}
-			srcs = append(srcs, source{path: path, data: data, globbed: globbed})
+			srcs = append(srcs, source{path: path, data: data})
 		}
 	}
 	return srcs, problems
@@ -220,26 +216,6 @@ func parseFile(path string, data []byte) ([]ruleSpec, []Problem) {
 		specs = append(specs, sp)
 	}
 	return specs, problems
-}
-
-// isCasesFile reports whether data is a cases file: a YAML mapping with the
-// key "cases" and without the key "rules".
-func isCasesFile(data []byte) bool {
-	var doc yaml.Node
-	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
-		return false
-	}
-	cases := false
-	root := doc.Content[0]
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		switch root.Content[i].Value {
-		case "rules":
-			return false
-		case "cases":
-			cases = true
-		}
-	}
-	return cases
 }
 
 // rulesList returns the list under "rules:" of a one-document YAML file,

@@ -199,7 +199,7 @@ func builtinRules() (string, error) {
 		return "", fmt.Errorf("built-in rules: %w", err)
 	}
 	err := fs.WalkDir(configs.Rules, "rules", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, "cases.yaml") {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".yaml") || filepath.Dir(path) != "rules" {
 			return err
 		}
 		b, err := configs.Rules.ReadFile(path)
