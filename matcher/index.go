@@ -3,7 +3,6 @@ package matcher
 import (
 	"context"
 	"fmt"
-	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -68,74 +67,60 @@ func chord2Of(meters float64) float64 {
 }
 
 // supplierBucket holds the suppliers of one cell as parallel slices of
-// values: the scan reads only at, the rest is read for the few nearest.
+// values: the scan reads only at, the rest is read for the few nearest,
+// ids first, apart from the facts so that reading one misses the cache
+// once.
 type supplierBucket struct {
 	center geo.Point
 	at     []entry
+	ids    []string
 	pts    []geo.Point
 	facts  []supplierFacts
 }
 
-// entry is one point of a supplier with the facts that deciding its
-// eligibility reads, inline, so that the scan that measures it also brings
-// them into cache. Lists are ids in Index.lists.
+// entry is one point of a supplier with what deciding its eligibility
+// reads for every candidate, inline, so that the scan that measures it also
+// brings them into cache: the rest is in its profile.
 type entry struct {
 	vec3
-	birth               int32 // civilDate
-	maxActive           int32
-	certsUntil          int64 // see supplierFacts
-	certs, skills, cats uint32
+	certsUntil int64  // see supplierFacts
+	birth      int32  // civilDate
+	profile    uint32 // id in Index.profiles
+	kind       uint8  // index in kindNames
+	multi      bool
+}
+
+// profile is what rules read of a supplier, but for its age and which of
+// its certifications are valid, which depend on the day: the same for the
+// thousands of suppliers that share it, so that one verdict serves them
+// all (see verdictMemo). Lists are ids in Index.lists.
+type profile struct {
 	kind                uint8 // index in kindNames
-	vetted, multi       bool
+	vetted              bool
+	maxActive           int32
+	skills, certs, cats uint32
 }
 
 // kindNames are the supplier kinds by entry.kind.
 var kindNames = [...]string{SupplierVolunteer, SupplierOrganisation, SupplierEnterprise, SupplierResource}
 
+// resourceKind is the entry.kind of resources, whose vetted flag is their
+// owner's: kindNames[resourceKind] is SupplierResource.
+const resourceKind = 3
+
 // entryOf returns the entry of f at point p; x.mu is held.
 func (x *Index) entryOf(f *supplierFacts, p geo.Point) entry {
-	return entry{
-		vec3: toVec(p), birth: int32(f.birth), maxActive: int32(min(f.maxActive, math.MaxInt32)), certsUntil: f.certsUntil,
-		certs: x.listID(f.certs), skills: x.listID(f.skills), cats: x.listID(f.categories),
-		kind: uint8(slices.Index(kindNames[:], f.party.Kind)), vetted: f.vetted, multi: f.multi,
+	pr := profile{
+		kind: uint8(slices.Index(kindNames[:], f.party.Kind)), vetted: f.vetted, maxActive: int32(min(f.maxActive, math.MaxInt32)),
+		skills: x.listID(f.skills), certs: x.listID(f.certs), cats: x.listID(f.categories),
 	}
-}
-
-// wishBucket holds the wishes of one cell.
-type wishBucket struct {
-	center geo.Point
-	radius float64
-	at     []vec3
-	ids    []string
-}
-
-// wishEntry is a wish in the index: its facts and the cells of its
-// walking circle, computed once when the wish is written.
-type wishEntry struct {
-	wishFacts
-	title   string
-	needs   Needs
-	version int64
-	disk    []diskCell // nearest centre first
-}
-
-// diskCell is a cell of a wish's circle and the distance from the wish to
-// the cell's centre.
-type diskCell struct {
-	key    cellKey
-	meters float64
-}
-
-// diskOf returns the cells of the walking circle around p, nearest centre
-// first. It calls H3 once per cell: it runs once per wish written.
-func (x *Index) diskOf(p geo.Point) []diskCell {
-	cells := x.grid.Disk(p)
-	out := make([]diskCell, len(cells))
-	for i, c := range cells {
-		out[i] = diskCell{key: keyOf(c), meters: geo.Distance(p, geo.CellCenter(c))}
+	id, ok := x.profileIDs[pr]
+	if !ok {
+		id = uint32(len(x.profiles))
+		x.profileIDs[pr] = id
+		x.profiles = append(x.profiles, pr)
 	}
-	slices.SortFunc(out, func(a, b diskCell) int { return cmpFloat(a.meters, b.meters) })
-	return out
+	return entry{vec3: toVec(p), certsUntil: f.certsUntil, birth: int32(f.birth), profile: id, kind: pr.kind, multi: f.multi}
 }
 
 // Index holds every supplier and wish in memory, by cell, so that
@@ -147,34 +132,37 @@ type Index struct {
 	radius  float64 // of the walking circle, metres
 	chordR2 float64 // squared chord of radius, with room for rounding
 
-	mu        sync.RWMutex
-	maxRadius float64 // no supplier is farther from its cell's centre, metres
-	suppliers map[cellKey]*supplierBucket
-	where     map[Party][]cellKey // the cells holding each supplier's entries
-	version   map[Party]int64     // UpdatedAt of the supplier indexed, Unix ns
-	vetted    map[Party]bool      // owners of resources
-	wishCells map[cellKey]*wishBucket
-	wishes    map[string]*wishEntry
-	residents map[string][]string // resident id → wish ids
-	listIDs   map[string]uint32   // ids of lists of skills, certifications or categories
-	lists     [][]string          // by id; 0 is the empty list
+	mu         sync.RWMutex
+	maxRadius  float64 // no supplier is farther from its cell's centre, metres
+	suppliers  map[cellKey]*supplierBucket
+	where      map[Party][]cellKey // the cells holding each supplier's entries
+	version    map[Party]int64     // UpdatedAt of the supplier indexed, Unix ns
+	vetted     map[Party]bool      // owners of resources
+	wishCells  map[cellKey]*wishBucket
+	wishes     map[string]*wishEntry
+	residents  map[string][]string // resident id → wish ids
+	listIDs    map[string]uint32   // ids of lists of skills, certifications or categories
+	lists      [][]string          // by id; 0 is the empty list
+	profileIDs map[profile]uint32
+	profiles   []profile // by id, never removed, so that an id means one profile for good
 }
 
 // NewIndex returns an empty Index for grid.
 func NewIndex(grid *geo.Grid) *Index {
 	return &Index{
-		grid:      grid,
-		radius:    grid.RadiusMeters(),
-		chordR2:   chord2Of(grid.RadiusMeters()) * (1 + 1e-9),
-		suppliers: make(map[cellKey]*supplierBucket),
-		where:     make(map[Party][]cellKey),
-		version:   make(map[Party]int64),
-		vetted:    make(map[Party]bool),
-		wishCells: make(map[cellKey]*wishBucket),
-		wishes:    make(map[string]*wishEntry),
-		residents: make(map[string][]string),
-		listIDs:   make(map[string]uint32),
-		lists:     [][]string{nil},
+		grid:       grid,
+		radius:     grid.RadiusMeters(),
+		chordR2:    chord2Of(grid.RadiusMeters()) * (1 + 1e-9),
+		suppliers:  make(map[cellKey]*supplierBucket),
+		where:      make(map[Party][]cellKey),
+		version:    make(map[Party]int64),
+		vetted:     make(map[Party]bool),
+		wishCells:  make(map[cellKey]*wishBucket),
+		wishes:     make(map[string]*wishEntry),
+		residents:  make(map[string][]string),
+		listIDs:    make(map[string]uint32),
+		lists:      [][]string{nil},
+		profileIDs: make(map[profile]uint32),
 	}
 }
 
@@ -239,6 +227,7 @@ func (x *Index) putSupplier(f supplierFacts, cells []geo.Cell, version int64) {
 		p := f.points[i]
 		x.maxRadius = max(x.maxRadius, geo.Distance(b.center, p))
 		b.at = append(b.at, x.entryOf(&f, p))
+		b.ids = append(b.ids, f.party.ID)
 		b.pts = append(b.pts, p)
 		b.facts = append(b.facts, f)
 	}
@@ -271,8 +260,8 @@ func (x *Index) removeSupplier(p Party) {
 			continue
 		}
 		last := len(b.facts) - 1
-		b.at[i], b.pts[i], b.facts[i] = b.at[last], b.pts[last], b.facts[last]
-		b.at, b.pts = b.at[:last], b.pts[:last]
+		b.at[i], b.ids[i], b.pts[i], b.facts[i] = b.at[last], b.ids[last], b.pts[last], b.facts[last]
+		b.at, b.ids, b.pts = b.at[:last], b.ids[:last], b.pts[:last]
 		b.facts[last] = supplierFacts{}
 		b.facts = b.facts[:last]
 	}
@@ -292,99 +281,11 @@ func (x *Index) supplier(p Party) (supplierFacts, bool) {
 	return supplierFacts{}, false
 }
 
-// PutWish adds w or replaces what the index holds of it. r is the wish's
-// resident; when r is nil, the resident's facts already indexed are kept.
-func (x *Index) PutWish(w *Wish, r *Resident) {
-	e := &wishEntry{wishFacts: newWishFacts(w, r), title: w.Title, needs: w.Needs, version: w.UpdatedAt.UnixNano()}
-	if w.Location != nil {
-		e.disk = x.diskOf(w.Location.Point())
-	}
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	old := x.wishes[w.ID]
-	if old != nil {
-		if e.version < old.version {
-			return
-		}
-		if r == nil {
-			e.birth, e.disabilities, e.livesAlone = old.birth, old.disabilities, old.livesAlone
-		}
-		x.removeWish(old)
-	}
-	x.wishes[w.ID] = e
-	x.residents[e.residentID] = append(x.residents[e.residentID], w.ID)
-	if w.Location == nil {
-		return
-	}
-	k := keyOf(w.Cell)
-	b := x.wishCells[k]
-	if b == nil {
-		b = &wishBucket{center: geo.CellCenter(w.Cell)}
-		x.wishCells[k] = b
-	}
-	b.radius = max(b.radius, geo.Distance(b.center, e.point))
-	b.at = append(b.at, toVec(e.point))
-	b.ids = append(b.ids, w.ID)
-}
-
-// removeWish drops e from its cell and its resident's list; x.mu is held.
-func (x *Index) removeWish(e *wishEntry) {
-	x.residents[e.residentID] = slices.DeleteFunc(x.residents[e.residentID], func(id string) bool { return id == e.id })
-	if len(x.residents[e.residentID]) == 0 {
-		delete(x.residents, e.residentID)
-	}
-	b := x.wishCells[keyOf(e.cell)]
-	if b == nil {
-		return
-	}
-	if i := slices.Index(b.ids, e.id); i >= 0 {
-		last := len(b.ids) - 1
-		b.at[i], b.ids[i] = b.at[last], b.ids[last]
-		b.at, b.ids = b.at[:last], b.ids[:last]
-	}
-}
-
-// PutResident refreshes the resident's facts on every wish of theirs.
-func (x *Index) PutResident(r *Resident) {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	for _, id := range x.residents[r.ID] {
-		e := x.wishes[id]
-		e.birth, e.disabilities, e.livesAlone = parseCivil(r.BirthDate), slices.Clone(r.Disabilities), r.LivesAlone
-	}
-}
-
 // isVetted reports whether the owner of resources is vetted.
 func (x *Index) isVetted(owner Party) bool {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	return x.vetted[owner]
-}
-
-// asWish rebuilds the public part of the wish, for PublicWish.
-func (e *wishEntry) asWish() *Wish {
-	return &Wish{ID: e.id, WishInput: WishInput{ResidentID: e.residentID, Category: e.category, Title: e.title,
-		Needs: e.needs, DueAt: e.dueAt, OnSite: e.onSite}, Status: StatusOpen, TenantID: e.tenant, Cell: e.cell}
-}
-
-// wish returns a copy of what the index holds of the wish.
-func (x *Index) wish(id string) (wishEntry, bool) {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	e, ok := x.wishes[id]
-	if !ok {
-		return wishEntry{}, false
-	}
-	return *e, true
-}
-
-// wishIDs returns the ids of every indexed wish, sorted.
-func (x *Index) wishIDs() []string {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	ids := slices.Collect(maps.Keys(x.wishes))
-	slices.Sort(ids)
-	return ids
 }
 
 // Len returns how many suppliers and wishes the index holds.

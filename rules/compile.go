@@ -47,6 +47,10 @@ func (sp *ruleSpec) compile() (Rule, []Problem) {
 	}
 	r.whenPerWish = r.when == nil || readsOnlyWish(r.when.Node())
 	r.requirePerWish = readsOnlyWish(r.require.Node())
+	if r.when != nil {
+		r.whenReads = readsOf(r.when.Node())
+	}
+	r.requireReads = readsOf(r.require.Node())
 	return r, nil
 }
 

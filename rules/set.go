@@ -22,6 +22,8 @@ type Rule struct {
 	when, require  *vm.Program // when is nil when When is empty
 	whenPerWish    bool        // when reads only the wish, the resident and now
 	requirePerWish bool        // require reads only the wish, the resident and now
+	whenReads      []string    // the facts when reads: see readsOf
+	requireReads   []string    // the facts require reads
 }
 
 // Set is a compiled set of rules in file order. It is immutable once built

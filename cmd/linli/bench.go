@@ -149,6 +149,7 @@ type benchRun struct {
 	total     time.Duration
 	scanned   int
 	evaluated int
+	reused    int
 	deciding  time.Duration
 }
 
@@ -169,6 +170,7 @@ func (c *benchCity) run(set *rules.Set, timed bool) (*benchRun, error) {
 		br.answers[i] = slices.Clone(got)
 		br.scanned += st.Scanned
 		br.evaluated += st.Evaluated
+		br.reused += st.Reused
 		br.deciding += st.Deciding
 	}
 	br.total = time.Since(start)
@@ -294,10 +296,10 @@ func (br *benchRun) report(w io.Writer, timed *benchRun, parallel time.Duration,
 		us(br.total/time.Duration(n)), us(q(0.5)), us(q(0.9)), us(q(0.99)), us(lat[len(lat)-1]))
 	fmt.Fprintf(w, "throughput: %.0f queries/s on one goroutine, %.0f queries/s on %d goroutines\n",
 		float64(n)/br.total.Seconds(), float64(n)/parallel.Seconds(), runtime.GOMAXPROCS(0))
-	fmt.Fprintf(w, "work per query: %.0f suppliers measured, %.1f evaluated by rules\n",
-		float64(br.scanned)/float64(n), float64(br.evaluated)/float64(n))
+	fmt.Fprintf(w, "work per query: %.0f suppliers measured, %.1f evaluated by rules, %.1f decided by a verdict reused\n",
+		float64(br.scanned)/float64(n), float64(br.evaluated)/float64(n), float64(br.reused)/float64(n))
 	share := timed.deciding.Seconds() / timed.total.Seconds()
-	fmt.Fprintf(w, "time split (timed pass, clock reads included in rules): rules %.0f%%, geometry and index %.0f%%\n",
+	fmt.Fprintf(w, "time split (timed pass, clock reads included in rules): rules %.1f%%, geometry, index and reused verdicts %.1f%%\n",
 		100*share, 100*(1-share))
 	return benchResult{Queries: n, Seconds: math.Round(br.total.Seconds()*1e4) / 1e4,
 		QPS: math.Round(float64(n) / br.total.Seconds()), P50: us(q(0.5)), P99: us(q(0.99))}
