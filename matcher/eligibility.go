@@ -226,15 +226,10 @@ func (s *Service) Eligible(ctx context.Context, w *Wish, supplier Party) (walkMi
 	if w.Location == nil {
 		return 0, fmt.Errorf("eligible: wish %s has no location", w.ID)
 	}
-	sf, err := s.readSupplierFacts(ctx, supplier)
+	sf, wf, err := s.eligibilityFacts(ctx, w, supplier)
 	if err != nil {
 		return 0, err
 	}
-	res, err := s.store.Residents().Get(ctx, w.ResidentID)
-	if err != nil {
-		return 0, fmt.Errorf("eligible: resident of wish %s: %w", w.ID, err)
-	}
-	wf := newWishFacts(w, res)
 	meters := sf.nearest(wf.point)
 	walk := s.grid.WalkMinutes(meters)
 	if !(meters <= s.grid.RadiusMeters()) {
@@ -258,6 +253,29 @@ func (s *Service) Eligible(ctx context.Context, w *Wish, supplier Party) (walkMi
 		return walk, &Error{Code: EINELIGIBLE, Rule: denied.Name, Message: denied.Explain}
 	}
 	return walk, nil
+}
+
+// eligibilityFacts returns the supplier's and the wish's facts from the
+// in-memory index, which every write of this process keeps current, and
+// reads from the store only what the index does not hold (a supplier or
+// wish another replica wrote). On the embedded store a read by id scans its
+// collection in SQLite, so this keeps a claim from costing three scans.
+func (s *Service) eligibilityFacts(ctx context.Context, w *Wish, supplier Party) (supplierFacts, wishFacts, error) {
+	sf, ok := s.index.supplier(supplier)
+	if !ok {
+		var err error
+		if sf, err = s.readSupplierFacts(ctx, supplier); err != nil {
+			return sf, wishFacts{}, err
+		}
+	}
+	if e, ok := s.index.wish(w.ID); ok {
+		return sf, e.wishFacts, nil
+	}
+	res, err := s.store.Residents().Get(ctx, w.ResidentID)
+	if err != nil {
+		return sf, wishFacts{}, fmt.Errorf("eligible: resident of wish %s: %w", w.ID, err)
+	}
+	return sf, newWishFacts(w, res), nil
 }
 
 // ruleSet returns the rule set in force, or nil when the Service has no

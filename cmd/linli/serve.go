@@ -94,7 +94,7 @@ func serve(ctx context.Context, args []string, env map[string]string, stdout, st
 		ClaimTTLByCategory:     cfg.Claims.TTLByCategory,
 		WarnBefore:             cfg.Claims.WarnBefore,
 		ExpiryInterval:         cfg.Claims.ExpiryCheck,
-		SyncInterval:           syncInterval(cfg.Sync.Interval),
+		SyncInterval:           syncInterval(cfg),
 		SyncSkew:               cfg.Sync.Skew,
 		IdempotencyTTL:         cfg.Idempotency.TTL,
 		KAnonymity:             cfg.Privacy.KAnonymity,
@@ -232,12 +232,15 @@ func redactURI(uri string) string {
 }
 
 // syncInterval maps the setting, where 0 means never, to the Service's,
-// where 0 means the default and a negative value never.
-func syncInterval(d time.Duration) time.Duration {
-	if d == 0 {
+// where 0 means the default and a negative value never. An embedded store
+// that is not exposed has no other writer to follow, so there it is never:
+// FerretDB reads the whole events collection for each poll, since it
+// pushes no filter but one on _id down to SQLite.
+func syncInterval(cfg *Config) time.Duration {
+	if cfg.Sync.Interval == 0 || (cfg.MongoDB.URI == "" && cfg.Store.Listen == "") {
 		return -1
 	}
-	return d
+	return cfg.Sync.Interval
 }
 
 // storeLogger passes on only the embedded store's errors: its warnings
