@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"time"
@@ -97,6 +99,27 @@ func addConfigFlags(fs *pflag.FlagSet) {
 	fs.String("rules", "", "rules files, comma-separated globs (default configs/rules/*.yaml)")
 	fs.String("store-listen", "", "expose the embedded store on this TCP address")
 	fs.Float64("rate-limit", 0, "requests a second per API key, burst 2x; 0 = off (default 50)")
+}
+
+// parseConfig parses a command's flags (the config flags and any the
+// command adds with more) and reads the configuration. After --help it
+// returns pflag.ErrHelp, and errUsage for flags that do not parse.
+func parseConfig(name string, args []string, env map[string]string, stderr io.Writer, more ...func(*pflag.FlagSet)) (*Config, *pflag.FlagSet, error) {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addConfigFlags(fs)
+	for _, m := range more {
+		m(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return nil, fs, err
+		}
+		fmt.Fprintf(stderr, "linli %s: %v (see linli %s --help)\n", name, err, name)
+		return nil, fs, errUsage
+	}
+	cfg, err := loadConfig(fs, env)
+	return cfg, fs, err
 }
 
 // loadConfig reads the configuration from the layers above.

@@ -118,16 +118,10 @@ func keysCmd(ctx context.Context, args []string, env map[string]string, stdout, 
 // It reads the same configuration as serve, so it runs with the settings
 // the replicas have after their restart with the new key.
 func rotateDataKey(ctx context.Context, args []string, env map[string]string, stdout, stderr io.Writer) error {
-	fs := pflag.NewFlagSet("keys rotate-data-key", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	addConfigFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return nil
-		}
-		return errUsage
+	cfg, _, err := parseConfig("keys rotate-data-key", args, env, stderr)
+	if errors.Is(err, pflag.ErrHelp) {
+		return nil
 	}
-	cfg, err := loadConfig(fs, env)
 	if err != nil {
 		return err
 	}

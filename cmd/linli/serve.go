@@ -27,16 +27,10 @@ import (
 // serve runs the service until ctx is done, then shuts down gracefully:
 // stop accepting, drain requests in flight, close the store.
 func serve(ctx context.Context, args []string, env map[string]string, stdout, stderr io.Writer) error {
-	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	addConfigFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return nil
-		}
-		return errUsage
+	cfg, _, err := parseConfig("serve", args, env, stderr)
+	if errors.Is(err, pflag.ErrHelp) {
+		return nil
 	}
-	cfg, err := loadConfig(fs, env)
 	if err != nil {
 		return err
 	}
