@@ -5,6 +5,7 @@ package transport
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -72,9 +73,7 @@ func NewHandler(svc *matcher.Service, opts Options) http.Handler {
 	h.mux.Handle("GET /metrics", m.handler())
 	doc := openAPI(h.table, opts.Version)
 	h.mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) { _ = writeJSON(w, http.StatusOK, doc) })
-	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		errorEncoder(r.Context(), matcher.Errorf(matcher.ENOTFOUND, "no route %s %s", r.Method, r.URL.Path), w)
-	})
+	h.mux.HandleFunc("/", h.noRoute)
 	return h.recoverer(h.logRequests(h.mux))
 }
 
@@ -143,4 +142,26 @@ func (h *handler) recoverer(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// noRoute answers a request no route takes: 405 with Allow when the path
+// has routes for other methods, else 404, both in the API's error shape.
+func (h *handler) noRoute(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := h.mux.Handler(probe); pattern != "/" && pattern != "" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) == 0 {
+		errorEncoder(r.Context(), matcher.Errorf(matcher.ENOTFOUND, "no route %s %s", r.Method, r.URL.Path), w)
+		return
+	}
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	_ = writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: errorDetail{
+		Code:    "method_not_allowed",
+		Message: fmt.Sprintf("%s %s is not a route; this path takes %s", r.Method, r.URL.Path, strings.Join(allow, ", ")),
+	}})
 }

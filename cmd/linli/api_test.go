@@ -245,3 +245,30 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 }
+
+func TestUnknownRoutes(t *testing.T) {
+	s := mustServe(t, nil)
+	tests := []struct {
+		method, path string
+		wantStatus   int
+		wantAllow    string
+	}{
+		{"DELETE", "/v1/volunteers", http.StatusMethodNotAllowed, "GET, POST"},
+		{"PATCH", "/v1/wishes/wsh_x", http.StatusMethodNotAllowed, "GET, PUT"},
+		{"GET", "/v1/nothing", http.StatusNotFound, ""},
+	}
+	for _, tt := range tests {
+		req, _ := http.NewRequest(tt.method, s.base+tt.path, nil)
+		req.Header.Set("Authorization", "Bearer "+s.admin)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tt.wantStatus || resp.Header.Get("Allow") != tt.wantAllow || !strings.Contains(string(body), `"error"`) {
+			t.Errorf("%s %s: %d, Allow %q, %s; want %d, Allow %q and a JSON error",
+				tt.method, tt.path, resp.StatusCode, resp.Header.Get("Allow"), body, tt.wantStatus, tt.wantAllow)
+		}
+	}
+}
