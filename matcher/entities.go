@@ -262,8 +262,8 @@ func (s *Service) GetResource(ctx context.Context, id string) (*Resource, error)
 	return r, nil
 }
 
-// ListResources pages through the caller's own resources, or all of them
-// for staff.
+// ListResources pages through the caller's own resources, or, for staff,
+// those of the enterprises and organisations of their tenant.
 func (s *Service) ListResources(ctx context.Context, req PageRequest) (*Page[Resource], error) {
 	p, err := authorize(ctx, RoleEnterprise, RoleOrganisation, RoleCoordinator, RoleSocialWorker, RoleAdmin)
 	if err != nil {
@@ -273,7 +273,9 @@ func (s *Service) ListResources(ctx context.Context, req PageRequest) (*Page[Res
 	if !IsStaff(p.Role) {
 		tenant = p.SubjectID
 	}
-	return list(ctx, s, s.store.Resources(), req, tenant, func(r *Resource) string { return r.ID }, func(r *Resource) bool { return canSeeResource(p, r) })
+	return list(ctx, s, s.store.Resources(), req, tenant, func(r *Resource) string { return r.ID }, func(r *Resource) bool {
+		return canSeeResource(p, r) && s.resourceInScope(ctx, p, r)
+	})
 }
 
 // UpdateResource replaces what the owner may set on a resource.

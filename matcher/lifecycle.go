@@ -137,9 +137,12 @@ func (s *Service) Fulfil(ctx context.Context, wishID string, in FulfilmentInput)
 		in.DoneAt = now
 	}
 	for i, h := range in.Hours {
-		if _, err := s.store.Volunteers().Get(ctx, h.VolunteerID); ErrorCode(err) == ENOTFOUND {
-			return nil, Invalid(fieldIndex("hours", i)+".volunteer_id", "no volunteer has id %q", h.VolunteerID)
-		} else if err != nil {
+		v, err := s.store.Volunteers().Get(ctx, h.VolunteerID)
+		if ErrorCode(err) == ENOTFOUND || (err == nil && !mayCredit(p, v)) {
+			return nil, Invalid(fieldIndex("hours", i)+".volunteer_id",
+				"is not a volunteer whose hours you may log: a volunteer logs their own, an organisation its members'")
+		}
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -161,6 +164,21 @@ func (s *Service) Fulfil(ctx context.Context, wishID string, in FulfilmentInput)
 		return nil, err
 	}
 	return claimOf(e), nil
+}
+
+// mayCredit reports whether claimant p may log hours for volunteer v: a
+// volunteer their own, an organisation its members'. Enterprises give
+// goods and services, not volunteers' hours. One answer for "no such
+// volunteer" and "not yours", so ids of others cannot be probed.
+func mayCredit(p Principal, v *Volunteer) bool {
+	switch p.Role {
+	case RoleVolunteer:
+		return v.ID == p.SubjectID
+	case RoleOrganisation:
+		return v.OrganisationID == p.SubjectID
+	default:
+		return false
+	}
 }
 
 // mustHold returns ECONFLICT when the wish has no active claim and

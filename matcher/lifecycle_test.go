@@ -176,9 +176,9 @@ func (m *lifeMachine) Fulfil(t *rapid.T) {
 	wm := rapid.SampledFrom(m.wishes).Draw(t, "wish")
 	p := rapid.SampledFrom(append(m.suppliers, wm.claimant)).Draw(t, "by")
 	ok := wm.status == matcher.StatusClaimed && p == wm.claimant
-	in := matcher.FulfilmentInput{Note: "done", Hours: []matcher.Hours{{VolunteerID: m.suppliers[1].ID, Hours: 1.5}}}
-	if p.Kind == "volunteer" {
-		in.Hours[0].VolunteerID = p.ID
+	in := matcher.FulfilmentInput{Note: "done"}
+	if p.Kind == "volunteer" { // enterprises give goods and services, not volunteers' hours
+		in.Hours = []matcher.Hours{{VolunteerID: p.ID, Hours: 1.5}}
 	}
 	_, err := m.w.svc.Fulfil(m.w.as(p), wm.id, in)
 	if m.expect(t, wm, "fulfil", ok, err) {

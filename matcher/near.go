@@ -62,8 +62,9 @@ func ParseNear(s string) (geo.Point, error) {
 }
 
 // NearWishes lists, in their public form and nearest first, the open
-// wishes whose walking circle holds the point near ("LAT,LNG") and that
-// the calling volunteer, organisation or enterprise is eligible for.
+// wishes whose walking circle holds the point near ("LAT,LNG", taken as the
+// centre of its cell) and that the calling volunteer, organisation or
+// enterprise is eligible for.
 func (s *Service) NearWishes(ctx context.Context, near, status string, req PageRequest) (*Page[PublicWish], error) {
 	p, err := authorize(ctx, RoleVolunteer, RoleOrganisation, RoleEnterprise)
 	if err != nil {
@@ -73,6 +74,13 @@ func (s *Service) NearWishes(ctx context.Context, near, status string, req PageR
 	if err != nil {
 		return nil, err
 	}
+	// The point is moved to the centre of its cell one resolution finer
+	// than the stored cells: were it used as given, a caller could move it a
+	// millimetre at a time and find where a wish leaves the list or changes
+	// band, which is a known walk from the resident's home. Snapped, such
+	// an edge is only known to within that cell (about 70 m across at
+	// resolution 10), and the walk shown moves by at most about a minute.
+	at = geo.CellCenter(s.grid.CellAt(at, min(s.grid.Config().Resolution+1, 15)))
 	if status != "" && status != StatusOpen {
 		return nil, Invalid("status", "must be open when listing wishes near a point")
 	}

@@ -132,6 +132,17 @@ var statuses = map[string]int{
 	matcher.EINTERNAL:     http.StatusInternalServerError,
 }
 
+// wireCode is the code clients see. The contract's codes are invalid,
+// not_found, conflict, forbidden, unauthorized, ineligible and rate_limited:
+// an Idempotency-Key reused with another body is a conflict, told apart by
+// its status, 422.
+func wireCode(code string) string {
+	if code == matcher.EIDEMPOTENCY {
+		return matcher.ECONFLICT
+	}
+	return code
+}
+
 type errorBody struct {
 	Error errorDetail `json:"error"`
 }
@@ -147,7 +158,7 @@ type errorDetail struct {
 // Internal errors show no detail; they are logged by the error handler.
 func errorEncoder(_ context.Context, err error, w http.ResponseWriter) {
 	code := matcher.ErrorCode(err)
-	d := errorDetail{Code: code, Message: matcher.ErrorMessage(err)}
+	d := errorDetail{Code: wireCode(code), Message: matcher.ErrorMessage(err)}
 	var e *matcher.Error
 	if errors.As(err, &e) {
 		d.Field, d.Rule = e.Field, e.Rule

@@ -161,7 +161,7 @@ func (h *handler) noRoute(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Allow", strings.Join(allow, ", "))
 	_ = writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: errorDetail{
-		Code:    "method_not_allowed",
+		Code:    matcher.ENOTFOUND, // no route takes this method here; the status says 405
 		Message: fmt.Sprintf("%s %s is not a route; this path takes %s", r.Method, r.URL.Path, strings.Join(allow, ", ")),
 	}})
 }

@@ -55,7 +55,7 @@ func openAPI(routes []route, version string) map[string]any {
 	g.defs["Error"] = map[string]any{"type": "object", "properties": map[string]any{"error": map[string]any{
 		"type": "object", "required": []string{"code", "message"},
 		"properties": map[string]any{
-			"code":    map[string]any{"type": "string", "enum": []string{"invalid", "not_found", "conflict", "forbidden", "unauthorized", "ineligible", "rate_limited", "idempotency_mismatch", "unavailable", "internal", "method_not_allowed"}},
+			"code":    map[string]any{"type": "string", "enum": []string{"invalid", "not_found", "conflict", "forbidden", "unauthorized", "ineligible", "rate_limited", "unavailable", "internal"}},
 			"message": map[string]any{"type": "string"},
 			"field":   map[string]any{"type": "string"},
 			"rule":    map[string]any{"type": "string"},

@@ -191,8 +191,8 @@ func TestClaimIdempotencyKey(t *testing.T) {
 		t.Fatalf("%d claimed events, want 1", n)
 	}
 	code, raw := post(t, client, w.base+"/v1/wishes/"+other+"/claims", w.enterpriseKey, "claim-once-1", nil)
-	if code != http.StatusUnprocessableEntity || !bytes.Contains(raw, []byte("idempotency_mismatch")) {
-		t.Fatalf("same key, other request: %d %s, want 422 idempotency_mismatch", code, raw)
+	if code != http.StatusUnprocessableEntity || !bytes.Contains(raw, []byte(`"code":"conflict"`)) {
+		t.Fatalf("same key, other request: %d %s, want 422 with code conflict", code, raw)
 	}
 	body := map[string]any{"name": "Once Ltd", "location": map[string]any{"lat": 30.271, "lng": 120.151}}
 	c1, first := post(t, client, w.base+"/v1/enterprises", w.coordinator, "ent-1", body)
