@@ -113,6 +113,9 @@ func (s *Service) ClaimWish(ctx context.Context, wishID string) (*Claim, error) 
 	if err != nil {
 		return nil, err
 	}
+	if !s.timestamp().Before(w.DueAt) {
+		return nil, Errorf(ECONFLICT, "the wish is past its due date")
+	}
 	e, err := s.claim(ctx, w, p.Party(), p.Party())
 	if err != nil {
 		return nil, err
@@ -151,6 +154,14 @@ func (s *Service) claim(ctx context.Context, w *Wish, claimant, actor Party) (*E
 	if err := s.takeSlot(ctx, claimant, claimID, w.ID); err != nil {
 		return nil, err
 	}
+	return s.appendClaim(ctx, w, claimant, actor, claimID, now)
+}
+
+// appendClaim appends the claimed event of claimID, whose slot claimant
+// already holds, and gives the slot back when the append loses or is
+// refused.
+func (s *Service) appendClaim(ctx context.Context, w *Wish, claimant, actor Party, claimID string, now time.Time) (*Event, error) {
+	check := func(st *wishState) error { return canClaim(st, claimant, now) }
 	due := now.Add(s.claimTTL(w.Category))
 	e, err := s.transition(ctx, w.ID, func(st *wishState) (*Event, error) {
 		if err := check(st); err != nil {
@@ -159,12 +170,21 @@ func (s *Service) claim(ctx context.Context, w *Wish, claimant, actor Party) (*E
 		return &Event{WishID: w.ID, Seq: st.seq + 1, Type: EventClaimed, Actor: actor, At: now,
 			ClaimID: claimID, Claimant: &claimant, DueAt: due, Category: w.Category}, nil
 	})
-	if err != nil && claimant.Kind == RoleVolunteer {
-		if ferr := s.freeSlot(context.WithoutCancel(ctx), claimant.ID, claimID); ferr != nil {
-			s.logger.Warn("free claim slot", "volunteer", claimant.ID, "claim", claimID, "err", ferr)
-		}
+	if err != nil {
+		s.giveBackSlot(ctx, claimant, claimID)
 	}
 	return e, err
+}
+
+// giveBackSlot frees the slot a volunteer took for claimID, logging a
+// failure: a slot whose claim never became active is taken back later.
+func (s *Service) giveBackSlot(ctx context.Context, claimant Party, claimID string) {
+	if claimant.Kind != RoleVolunteer {
+		return
+	}
+	if err := s.freeSlot(context.WithoutCancel(ctx), claimant.ID, claimID); err != nil {
+		s.logger.Warn("free claim slot", "volunteer", claimant.ID, "claim", claimID, "err", err)
+	}
 }
 
 // Withdraw ends the caller's own active claim; the wish is open again.
@@ -203,7 +223,9 @@ type ReassignInput struct {
 
 // Reassign moves a claimed wish to another eligible claimant: a released
 // event that reserves the wish for the new claimant, then its claimed
-// event. Coordinators and admins only.
+// event. The new claimant's eligibility and claim slot are settled before
+// the released event, so a refusal writes nothing. Coordinators and
+// admins only.
 func (s *Service) Reassign(ctx context.Context, wishID string, in ReassignInput) (*Claim, error) {
 	p, err := authorize(ctx, RoleCoordinator, RoleAdmin)
 	if err != nil {
@@ -228,21 +250,38 @@ func (s *Service) Reassign(ctx context.Context, wishID string, in ReassignInput)
 	}
 	now := s.timestamp()
 	next := in.Claimant
-	_, err = s.transition(ctx, wishID, func(st *wishState) (*Event, error) {
+	check := func(st *wishState) error {
 		if st.status != StatusClaimed {
-			return nil, notAllowed("reassign", st)
+			return notAllowed("reassign", st)
 		}
 		if *st.claimant == next {
-			return nil, Errorf(ECONFLICT, "the wish is already claimed by that party")
+			return Errorf(ECONFLICT, "the wish is already claimed by that party")
+		}
+		return nil
+	}
+	// Everything that can refuse the new claimant runs before anything is
+	// written: the state, their eligibility (above) and their claim slot.
+	if err := s.precheck(ctx, wishID, check); err != nil {
+		return nil, err
+	}
+	claimID := NewID("clm")
+	if err := s.takeSlot(ctx, next, claimID, wishID); err != nil {
+		return nil, err
+	}
+	_, err = s.transition(ctx, wishID, func(st *wishState) (*Event, error) {
+		if err := check(st); err != nil {
+			return nil, err
 		}
 		e := st.follow(wishID, EventReleased, p.Party(), now)
 		e.Note, e.Next = in.Note, &next
 		return e, nil
 	})
 	if err != nil {
+		s.giveBackSlot(ctx, next, claimID)
 		return nil, err
 	}
-	e, err := s.claim(ctx, w, next, p.Party())
+	// Should this append lose, the wish is open, reserved for next a while.
+	e, err := s.appendClaim(ctx, w, next, p.Party(), claimID, now)
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,8 @@ const (
 	EventClaimed       = "claimed"
 	EventExpiryWarning = "expiry_warning"
 	EventReleased      = "released"
-	EventExpired       = "expired"
+	EventExpired       = "expired"      // a claim past its due time; the wish is open again
+	EventWishExpired   = "wish_expired" // an open wish past its own due_at; terminal
 	EventWithdrawn     = "withdrawn"
 	EventFulfilled     = "fulfilled"
 	EventConfirmed     = "confirmed"

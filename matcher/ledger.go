@@ -1,6 +1,7 @@
 package matcher
 
 import (
+	"slices"
 	"sync"
 	"time"
 )
@@ -33,7 +34,7 @@ func (st *wishState) active() bool {
 
 // terminal reports whether no transition may leave st.
 func (st *wishState) terminal() bool {
-	return st.status == StatusConfirmed || st.status == StatusCancelled
+	return st.status == StatusConfirmed || st.status == StatusCancelled || st.status == StatusExpired
 }
 
 // ledger keeps the state of every wish in memory, computed from its events,
@@ -48,6 +49,9 @@ type ledger struct {
 	hours   map[string]*HoursTotal // credited hours per volunteer
 	ratings map[Party][]rating     // ratings of confirmed fulfilments per claimant
 	counted map[string]struct{}    // ids of the confirmed events already credited
+	// claimants lists, per wish, every party any of its events named as
+	// claimant: who may read its history without being staff.
+	claimants map[string][]Party
 }
 
 type rating struct {
@@ -57,12 +61,13 @@ type rating struct {
 
 func newLedger() *ledger {
 	return &ledger{
-		wishes:  make(map[string]*wishState),
-		active:  make(map[Party]int),
-		claimed: make(map[string]struct{}),
-		hours:   make(map[string]*HoursTotal),
-		ratings: make(map[Party][]rating),
-		counted: make(map[string]struct{}),
+		wishes:    make(map[string]*wishState),
+		active:    make(map[Party]int),
+		claimed:   make(map[string]struct{}),
+		hours:     make(map[string]*HoursTotal),
+		ratings:   make(map[Party][]rating),
+		counted:   make(map[string]struct{}),
+		claimants: make(map[string][]Party),
 	}
 }
 
@@ -92,6 +97,14 @@ func (l *ledger) state(wishID string) wishState {
 	return wishState{status: StatusOpen}
 }
 
+// hasClaimed reports whether any event of the wish known to the ledger
+// named p as its claimant.
+func (l *ledger) hasClaimed(wishID string, p Party) bool {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return slices.Contains(l.claimants[wishID], p)
+}
+
 // claimedWishes returns the ids and states of the wishes now claimed.
 func (l *ledger) claimedWishes() map[string]wishState {
 	l.mu.RLock()
@@ -111,6 +124,9 @@ func (l *ledger) apply(e *Event) {
 	defer l.mu.Unlock()
 	if e.Type == EventConfirmed {
 		l.credit(e)
+	}
+	if e.Claimant != nil && !slices.Contains(l.claimants[e.WishID], *e.Claimant) {
+		l.claimants[e.WishID] = append(l.claimants[e.WishID], *e.Claimant)
 	}
 	st, ok := l.wishes[e.WishID]
 	if !ok {
@@ -158,6 +174,8 @@ func nextState(st *wishState, e *Event) wishState {
 		}
 	case EventCancelled:
 		n = wishState{seq: e.Seq, status: StatusCancelled}
+	case EventWishExpired:
+		n = wishState{seq: e.Seq, status: StatusExpired}
 	default: // updated and unknown types change no claim
 		n = *st
 		n.seq = e.Seq

@@ -36,7 +36,8 @@ func (s *Service) expireClaims(ctx context.Context, every time.Duration) {
 }
 
 // ExpireDue releases every claim past its due time with an expired event,
-// and gives an expiry warning to every claim close to it. Replicas racing
+// gives an expiry warning to every claim close to it, and ends every open
+// wish past its own due time with a wish_expired event. Replicas racing
 // to do the same append the same seq, and only one wins.
 func (s *Service) ExpireDue(ctx context.Context) {
 	now := s.timestamp()
@@ -58,6 +59,35 @@ func (s *Service) ExpireDue(ctx context.Context) {
 		})
 		if err != nil && ErrorCode(err) != ECONFLICT && ctx.Err() == nil {
 			s.logger.Warn("expire claim", "wish", id, "event", typ, "err", err)
+		}
+	}
+	s.expireWishes(ctx, now)
+}
+
+// expireWishes ends every open wish past its own due time with a
+// wish_expired event, after which no claim can be made on it. The due
+// times come from the index, which holds every wish; claimed wishes wait
+// until their claim ends.
+func (s *Service) expireWishes(ctx context.Context, now time.Time) {
+	pastDue := func(id string) bool {
+		w, ok := s.index.wish(id)
+		return ok && !w.dueAt.IsZero() && !now.Before(w.dueAt)
+	}
+	for _, id := range s.index.wishIDs() {
+		if ctx.Err() != nil {
+			return
+		}
+		if st := s.wishes.state(id); st.status != StatusOpen || !pastDue(id) {
+			continue
+		}
+		_, err := s.transition(ctx, id, func(cur *wishState) (*Event, error) {
+			if cur.status != StatusOpen || !pastDue(id) {
+				return nil, Errorf(ECONFLICT, "the wish changed meanwhile")
+			}
+			return &Event{WishID: id, Seq: cur.seq + 1, Type: EventWishExpired, Actor: System, At: now}, nil
+		})
+		if err != nil && ErrorCode(err) != ECONFLICT && ctx.Err() == nil {
+			s.logger.Warn("expire wish", "wish", id, "err", err)
 		}
 	}
 }
