@@ -172,23 +172,45 @@ func list[T any](ctx context.Context, s *Service, repo Repo[T], req PageRequest,
 	if err != nil {
 		return nil, err
 	}
-	opts.Limit++ // one more tells whether there is a next page
-	items, err := repo.List(ctx, opts)
-	if err != nil {
-		return nil, err
-	}
-	page := &Page[T]{Items: make([]*T, 0, len(items))}
-	if len(items) == opts.Limit {
-		items = items[:len(items)-1]
-		page.Next = id(items[len(items)-1])
-	}
-	for _, v := range items {
-		if visible == nil || visible(v) {
-			page.Items = append(page.Items, v)
+	want := opts.Limit
+	page := &Page[T]{Items: make([]*T, 0, want)}
+	for round := 1; ; round++ {
+		opts.Limit = want + 1 // one more tells whether there is a next page
+		items, err := repo.List(ctx, opts)
+		if err != nil {
+			return nil, err
+		}
+		more := len(items) > want
+		if more {
+			items = items[:want]
+		}
+		for i, v := range items {
+			if visible == nil || visible(v) {
+				page.Items = append(page.Items, v)
+			}
+			if len(page.Items) == want {
+				if more || i < len(items)-1 {
+					page.Next = id(v)
+				}
+				return page, nil
+			}
+		}
+		if !more {
+			return page, nil
+		}
+		// Items the caller may not see left the page short: read on, a few
+		// store pages at most, then hand back where reading stopped.
+		opts.After = id(items[len(items)-1])
+		if round == maxListRounds {
+			page.Next = opts.After
+			return page, nil
 		}
 	}
-	return page, nil
 }
+
+// maxListRounds bounds the store pages one list request reads to fill a
+// page whose items are filtered after reading.
+const maxListRounds = 5
 
 // tenantOf returns the tenant whose data a caller of role p may list: all
 // ("") for admin, their own subject for everyone else.
