@@ -157,6 +157,9 @@ type errorDetail struct {
 // errorEncoder writes err as {"error": {...}} with its mapped status.
 // Internal errors show no detail; they are logged by the error handler.
 func errorEncoder(_ context.Context, err error, w http.ResponseWriter) {
+	if errors.Is(err, context.DeadlineExceeded) && matcher.ErrorCode(err) == matcher.EINTERNAL {
+		err = matcher.Errorf(matcher.EUNAVAILABLE, "the request took longer than the server allows; try again")
+	}
 	code := matcher.ErrorCode(err)
 	d := errorDetail{Code: wireCode(code), Message: matcher.ErrorMessage(err)}
 	var e *matcher.Error
