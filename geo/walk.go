@@ -40,3 +40,9 @@ func Band(minutes float64) string {
 		return "15+"
 	}
 }
+
+// RadiusOf returns the great-circle radius of a walk of the given minutes:
+// RadiusMeters for the configured walking circle.
+func (g *Grid) RadiusOf(minutes float64) float64 {
+	return minutes * g.cfg.WalkKmh * 1000 / (60 * g.cfg.Detour)
+}

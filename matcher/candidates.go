@@ -1,230 +1,89 @@
 package matcher
 
 import (
+	"context"
 	"math"
-	"sync"
-	"time"
 
-	"github.com/linli/linli/geo"
+	"github.com/linli/linli/matcher/index"
 	"github.com/linli/linli/rules"
 )
 
 // Candidate is a supplier that may serve a wish, and how far it walks.
-type Candidate struct {
-	Kind        string  `json:"kind"`
-	ID          string  `json:"id"`
-	WalkMinutes float64 `json:"walk_minutes"`
+type Candidate = index.Candidate
+
+// CandidateList is the answer to "who could serve this wish?".
+type CandidateList struct {
+	Candidates []Candidate    `json:"candidates"`
+	Excluded   map[string]int `json:"excluded"`
 }
 
-// Search says how to look for a wish's candidates.
-type Search struct {
-	Rules *rules.Set // nil: no rules, only the circle and the category
-	Now   time.Time
-	Limit int // the nearest Limit eligible suppliers are returned
-	// Excluded, when not nil, asks for every supplier inside the circle to
-	// be evaluated, and receives how many each rule refused (a supplier
-	// refused by two rules counts for both). When nil, the search stops at
-	// the Limit-th eligible supplier.
-	Excluded map[string]int
-	// Claims returns a supplier's active claims; nil means none.
-	Claims func(Party) int
-	// Timed asks for the time spent running rules to be measured, at the
-	// cost of two clock reads per evaluation.
-	Timed bool
-}
+// defaultCandidates is how many candidates a list has unless asked.
+const defaultCandidates = 20
 
-// SearchStats counts a search's work, for benchmarks.
-type SearchStats struct {
-	Scanned   int           // entries whose distance was computed
-	Evaluated int           // suppliers whose eligibility the rules decided
-	Reused    int           // suppliers decided by a verdict reused (see verdictMemo)
-	Deciding  time.Duration // time spent running rules, when Search.Timed
-}
-
-// candidate is an entry of a bucket inside the circle, in the search heap.
-type candidate struct {
-	c2       float64 // squared chord to the query point
-	b        *supplierBucket
-	i        int32
-	eligible bool // decided already, by a verdict that holds at any distance
-}
-
-// scratch is a search's reusable memory.
-type scratch struct {
-	heap []candidate
-	seen []Party
-	env  rules.Env
-	memo verdictMemo
-}
-
-var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
-
-// Candidates appends to out the nearest s.Limit suppliers eligible for the
-// indexed wish, nearest first (equal walks by id). It returns ENOTFOUND when the index does not
-// hold the wish. It reads only memory: no store query, no H3 call.
-func (x *Index) Candidates(wishID string, s Search, out []Candidate) ([]Candidate, SearchStats, error) {
-	sc := scratchPool.Get().(*scratch)
-	defer scratchPool.Put(sc)
-	return x.candidates(sc, wishID, &s, out, true)
-}
-
-// candidates is Candidates on sc, reusing verdicts when reuse allows.
-func (x *Index) candidates(sc *scratch, wishID string, s *Search, out []Candidate, reuse bool) ([]Candidate, SearchStats, error) {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	w := x.wishes[wishID]
-	if w == nil {
-		return out, SearchStats{}, Errorf(ENOTFOUND, "wish %s is not indexed", wishID)
+// WishCandidates returns the nearest limit suppliers eligible for an open
+// wish, nearest first, and how many suppliers inside its walking circle
+// each rule refused. Staff in scope and admins only. It returns ECONFLICT
+// for a wish that is not open.
+func (s *Service) WishCandidates(ctx context.Context, wishID string, limit int) (*CandidateList, error) {
+	if _, _, err := s.allow(ctx, WishCandidates, wishID); err != nil {
+		return nil, err
 	}
-	ev := x.newEvaluator(sc, &w.wishFacts, s, reuse)
-	out = x.walk(sc, ev, w.point, w.disk, out)
-	return out, ev.stats, nil
-}
-
-// walk appends to out the suppliers inside the walking circle around q
-// that ev finds eligible, nearest first, until it holds s.Limit of them or,
-// when the search counts exclusions, every supplier has been decided; disk
-// is the circle's cover, nearest centre first. A supplier with several
-// points is decided once, at its nearest. x.mu is held.
-//
-// A cell's suppliers are no nearer than its centre less maxRadius, so an
-// entry is decided once the cells still unscanned cannot hold a nearer
-// one, and a search that stops early scans only the nearest cells. Entries
-// whose verdict does not depend on distance are decided as they are
-// scanned, so that only eligible ones enter the heap.
-func (x *Index) walk(sc *scratch, ev *evaluator, q geo.Point, disk []diskCell, out []Candidate) []Candidate {
-	qv := toVec(q)
-	sc.heap, sc.seen = sc.heap[:0], sc.seen[:0]
-	prejudge := ev.s.Excluded == nil
-	for _, dc := range disk {
-		lb := dc.meters - x.maxRadius
-		if lb > x.radius {
-			break
-		}
-		lb2 := chord2Of(lb)
-		for len(sc.heap) > 0 && sc.heap[0].c2 < lb2 {
-			if out = x.visitNearest(sc, ev, q, out); ev.done(out) {
-				return out
-			}
-		}
-		b := x.suppliers[dc.key]
-		if b == nil {
-			continue
-		}
-		ev.stats.Scanned += len(b.at)
-		for i := range b.at {
-			e := &b.at[i]
-			c2 := chord2(qv, e.vec3)
-			if c2 > x.chordR2 {
-				continue
-			}
-			v := undecided
-			if prejudge {
-				if v = ev.prejudge(e); v == refused {
-					continue
-				}
-			}
-			sc.push(candidate{c2: c2, b: b, i: int32(i), eligible: v == allowed})
-		}
-	}
-	for len(sc.heap) > 0 {
-		if out = x.visitNearest(sc, ev, q, out); ev.done(out) {
-			break
-		}
-	}
-	return out
-}
-
-// visitNearest pops the nearest candidate and appends it to out if it is
-// eligible, unless it is outside the circle by the exact distance or its
-// supplier was visited.
-func (x *Index) visitNearest(sc *scratch, ev *evaluator, q geo.Point, out []Candidate) []Candidate {
-	c := sc.pop()
-	meters := chordMeters(c.c2)
-	if meters > x.radius-0.001 { // near the edge, decide as geo.Within does
-		if meters = geo.Distance(q, c.b.pts[c.i]); !(meters <= x.radius) {
-			return out
-		}
-	}
-	if c.b.at[c.i].multi {
-		p := c.b.facts[c.i].party
-		for _, s := range sc.seen {
-			if s == p {
-				return out
-			}
-		}
-		sc.seen = append(sc.seen, p)
-	}
-	if !c.eligible && !ev.check(c.b, int(c.i), meters) {
-		return out
-	}
-	if len(out) < ev.s.Limit {
-		kind := kindNames[c.b.at[c.i].kind]
-		out = append(out, Candidate{Kind: kind, ID: c.b.ids[c.i], WalkMinutes: x.grid.WalkMinutes(meters)})
-	}
-	return out
-}
-
-// chordMeters returns the great-circle distance of a squared chord.
-func chordMeters(c2 float64) float64 {
-	return 2 * geo.EarthRadiusMeters * math.Asin(min(math.Sqrt(c2)/2, 1))
-}
-
-func cmpFloat(a, b float64) int {
 	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
+	case limit == 0:
+		limit = defaultCandidates
+	case limit < 0:
+		return nil, Invalid("limit", "must be a positive whole number")
+	case limit > s.cfg.MaxPageSize:
+		limit = s.cfg.MaxPageSize
 	}
-	return 0
+	if st := s.ledger.state(wishID); st.status != StatusOpen {
+		return nil, Errorf(ECONFLICT, "only an open wish has candidates; this one is %s", st.status)
+	}
+	set, err := s.ruleSet()
+	if err != nil {
+		return nil, err
+	}
+	list := &CandidateList{Candidates: []Candidate{}, Excluded: map[string]int{}}
+	got, _, err := s.index.Candidates(wishID, index.Search{
+		Rules: set, Now: s.now(), Limit: limit, Excluded: list.Excluded, Claims: s.claimsOf,
+	}, list.Candidates)
+	if err != nil {
+		return nil, notFound()
+	}
+	list.Candidates = got
+	return list, nil
 }
 
-// before orders candidates by distance, then by id, so that answers do
-// not depend on the order suppliers were indexed in.
-func (c candidate) before(d candidate) bool {
-	if c.c2 != d.c2 {
-		return c.c2 < d.c2
-	}
-	return c.b.ids[c.i] < d.b.ids[d.i]
+// claimsOf returns a supplier's active claims, for the index.
+func (s *Service) claimsOf(p index.Party) int { return s.ledger.activeClaims(Party(p)) }
+
+// RuleImpact compares how many suppliers may serve one open wish under
+// the rules in force and under proposed rules.
+type RuleImpact struct {
+	WishID   string `json:"wish_id"`
+	Category string `json:"category"`
+	Before   int    `json:"before"`
+	After    int    `json:"after"`
 }
 
-// push adds c to the min-heap of candidates by c2.
-func (sc *scratch) push(c candidate) {
-	h := append(sc.heap, c)
-	i := len(h) - 1
-	for i > 0 {
-		p := (i - 1) / 2
-		if !h[i].before(h[p]) {
-			break
-		}
-		h[p], h[i] = h[i], h[p]
-		i = p
+// RulesImpact returns, for every open wish, how many suppliers inside its
+// circle are eligible under the rules in force and under proposed: the dry
+// run of `linli rules impact`. It reads memory only.
+func (s *Service) RulesImpact(proposed *rules.Set) []RuleImpact {
+	now := s.now()
+	current, _ := s.ruleSet()
+	count := func(id string, set *rules.Set) int {
+		got, _, _ := s.index.Candidates(id, index.Search{Rules: set, Now: now, Limit: math.MaxInt,
+			Excluded: map[string]int{}, Claims: s.claimsOf}, nil)
+		return len(got)
 	}
-	sc.heap = h
-}
-
-// pop removes and returns the nearest candidate.
-func (sc *scratch) pop() candidate {
-	h := sc.heap
-	top := h[0]
-	last := len(h) - 1
-	h[0] = h[last]
-	h = h[:last]
-	for i := 0; ; {
-		l, m := 2*i+1, i
-		if l < len(h) && h[l].before(h[m]) {
-			m = l
+	var out []RuleImpact
+	s.lists.open.Each(nil, func(id string) bool {
+		w, ok := s.wishes.Get(id)
+		if ok {
+			out = append(out, RuleImpact{WishID: id, Category: w.Category, Before: count(id, current), After: count(id, proposed)})
 		}
-		if r := l + 1; r < len(h) && h[r].before(h[m]) {
-			m = r
-		}
-		if m == i {
-			break
-		}
-		h[i], h[m] = h[m], h[i]
-		i = m
-	}
-	sc.heap = h
-	return top
+		return true
+	})
+	return out
 }

@@ -2,7 +2,7 @@ package matcher
 
 import (
 	"context"
-	"sync"
+	"fmt"
 	"time"
 )
 
@@ -16,6 +16,10 @@ const (
 	ClaimWithdrawn = "withdrawn"
 	ClaimCancelled = "cancelled"
 )
+
+// RuleMaxActiveClaims names the refusal of a claim by a volunteer who
+// holds as many active claims as they may.
+const RuleMaxActiveClaims = "max-active-claims"
 
 // Claim is a supplier's exclusive commitment to fulfil one wish by DueAt.
 type Claim struct {
@@ -43,47 +47,12 @@ func claimOf(e *Event) *Claim {
 		c.Status = ClaimExpired
 	case EventWithdrawn:
 		c.Status = ClaimWithdrawn
-	case EventCancelled:
+	case EventCancelled, EventConsentWithdrawn:
 		c.Status = ClaimCancelled
 	default:
 		c.Status = ClaimActive
 	}
 	return c
-}
-
-// keyedMutex serialises work per key, holding a lock only while used.
-type keyedMutex struct {
-	mu    sync.Mutex
-	locks map[string]*keyedLock
-}
-
-type keyedLock struct {
-	sync.Mutex
-	refs int
-}
-
-// lock locks key and returns its unlock.
-func (k *keyedMutex) lock(key string) (unlock func()) {
-	k.mu.Lock()
-	if k.locks == nil {
-		k.locks = make(map[string]*keyedLock)
-	}
-	l := k.locks[key]
-	if l == nil {
-		l = &keyedLock{}
-		k.locks[key] = l
-	}
-	l.refs++
-	k.mu.Unlock()
-	l.Lock()
-	return func() {
-		l.Unlock()
-		k.mu.Lock()
-		if l.refs--; l.refs == 0 {
-			delete(k.locks, key)
-		}
-		k.mu.Unlock()
-	}
 }
 
 // claimTTL returns how long a claim on a wish of the category lasts.
@@ -98,116 +67,100 @@ func (s *Service) claimTTL(category string) time.Duration {
 // the wish's one claimant. It returns ECONFLICT when the wish is not open,
 // EINELIGIBLE naming the rule when the caller may not serve it.
 func (s *Service) ClaimWish(ctx context.Context, wishID string) (*Claim, error) {
-	p, err := authorize(ctx, RoleEnterprise, RoleOrganisation, RoleVolunteer)
+	p, _, err := s.allow(ctx, WishClaim, wishID)
 	if err != nil {
 		return nil, err
 	}
-	// Racers on this replica take turns; after the first wins, the others
-	// learn it from the ledger without a store read.
-	unlock := s.claiming.lock(wishID)
-	defer unlock()
-	if st := s.wishes.state(wishID); st.active() || st.terminal() {
-		return nil, canClaim(&st, p.Party(), s.timestamp())
-	}
-	w, err := get(ctx, s.store.Wishes(), wishID, func(*Wish) bool { return true })
-	if err != nil {
-		return nil, err
-	}
-	if !s.timestamp().Before(w.DueAt) {
-		return nil, Errorf(ECONFLICT, "the wish is past its due date")
-	}
-	e, err := s.claim(ctx, w, p.Party(), p.Party())
+	var e *Event
+	_, err = s.commit(ctx, p, func() (*Change, error) {
+		var err error
+		e, err = s.claimEvent(wishID, p.Party(), p.Actor(), s.timestamp())
+		if err != nil {
+			return nil, err
+		}
+		return &Change{Events: []*Event{e}}, nil
+	})
 	if err != nil {
 		return nil, err
 	}
 	return claimOf(e), nil
 }
 
-// canClaim returns ECONFLICT unless claimant may claim a wish in state st
-// at now: it is open and not reserved for someone else.
-func canClaim(st *wishState, claimant Party, now time.Time) error {
+// claimEvent returns the claimed event that makes claimant the wish's
+// claimant at now, or why it may not be: the wish is not open, past due or
+// offered to another (ECONFLICT), or claimant may not serve it
+// (EINELIGIBLE). It runs under the store's lock, on the whole log.
+func (s *Service) claimEvent(wishID string, claimant Party, actor Actor, now time.Time) (*Event, error) {
+	w, ok := s.wishes.Get(wishID)
+	if !ok {
+		return nil, notFound()
+	}
+	st := s.ledger.state(wishID)
 	switch {
-	case st.status == StatusClaimed && st.claimant != nil && *st.claimant == claimant:
-		return Errorf(ECONFLICT, "you already hold claim %s on this wish", st.claimID)
+	case st.active() && *st.claimant == claimant:
+		return nil, Errorf(ECONFLICT, "you already hold claim %s on this wish", st.claimID)
 	case st.status != StatusOpen:
-		return Errorf(ECONFLICT, "the wish is %s, not open", st.status)
-	case st.next != nil && *st.next != claimant && now.Before(st.nextUntil):
-		return Errorf(ECONFLICT, "the wish is being reassigned")
+		return nil, Errorf(ECONFLICT, "the wish is %s, not open", st.status)
+	case !now.Before(w.DueAt):
+		return nil, Errorf(ECONFLICT, "the wish is past its due date")
+	}
+	offer := s.offers.pendingFor(wishID, now)
+	if offer != nil && offer.Supplier != claimant {
+		return nil, Errorf(ECONFLICT, "the wish is offered to another supplier until %s", offer.ExpiresAt.Format(time.RFC3339))
+	}
+	if err := s.mayServe(wishID, claimant, s.widened(wishID)); err != nil {
+		return nil, err
+	}
+	e := &Event{WishID: wishID, Seq: st.seq + 1, Type: EventClaimed, Actor: actor, At: now,
+		ClaimID: NewID("clm"), Claimant: &claimant, DueAt: now.Add(s.claimTTL(w.Category)), Category: w.Category}
+	e.ID = EventID(wishID, e.Seq)
+	if offer != nil {
+		e.Offer, e.Minutes = offer.ID, offer.Minutes
+	}
+	return e, nil
+}
+
+// mayServe returns nil when claimant may take one more claim on the wish:
+// eligible by the circle (widened to minutes when more than 0), the
+// category and the rules, and, for a volunteer, below their limit of
+// active claims.
+func (s *Service) mayServe(wishID string, claimant Party, minutes float64) error {
+	if _, err := s.eligible(wishID, claimant, minutes); err != nil {
+		if ErrorCode(err) == ENOTFOUND && s.wishIndexed(wishID) {
+			return Errorf(EFORBIDDEN, "the %s %s is not registered as a supplier of wishes", claimant.Kind, claimant.ID)
+		}
+		return err
+	}
+	if claimant.Kind == RoleVolunteer {
+		v, _ := s.volunteers.Get(claimant.ID)
+		if limit := v.MaxActiveClaims; limit > 0 && s.ledger.activeClaims(claimant) >= limit {
+			return &Error{Code: EINELIGIBLE, Rule: RuleMaxActiveClaims,
+				Message: fmt.Sprintf("The volunteer already holds %d active claims, their limit.", limit)}
+		}
 	}
 	return nil
 }
 
-// claim appends a claimed event for claimant: the one event at the wish's
-// next seq decides the race, on every store and across replicas. A
-// volunteer first takes one of their claim slots, given back when the
-// append loses.
-func (s *Service) claim(ctx context.Context, w *Wish, claimant, actor Party) (*Event, error) {
-	now := s.timestamp()
-	check := func(st *wishState) error { return canClaim(st, claimant, now) }
-	if err := s.precheck(ctx, w.ID, check); err != nil {
-		return nil, err
-	}
-	if _, err := s.Eligible(ctx, w, claimant); err != nil {
-		return nil, err
-	}
-	claimID := NewID("clm")
-	if err := s.takeSlot(ctx, claimant, claimID, w.ID); err != nil {
-		return nil, err
-	}
-	return s.appendClaim(ctx, w, claimant, actor, claimID, now)
-}
-
-// appendClaim appends the claimed event of claimID, whose slot claimant
-// already holds, and gives the slot back when the append loses or is
-// refused.
-func (s *Service) appendClaim(ctx context.Context, w *Wish, claimant, actor Party, claimID string, now time.Time) (*Event, error) {
-	check := func(st *wishState) error { return canClaim(st, claimant, now) }
-	due := now.Add(s.claimTTL(w.Category))
-	e, err := s.transition(ctx, w.ID, func(st *wishState) (*Event, error) {
-		if err := check(st); err != nil {
-			return nil, err
-		}
-		return &Event{WishID: w.ID, Seq: st.seq + 1, Type: EventClaimed, Actor: actor, At: now,
-			ClaimID: claimID, Claimant: &claimant, DueAt: due, Category: w.Category}, nil
-	})
-	if err != nil {
-		s.giveBackSlot(ctx, claimant, claimID)
-	}
-	return e, err
-}
-
-// giveBackSlot frees the slot a volunteer took for claimID, logging a
-// failure: a slot whose claim never became active is taken back later.
-func (s *Service) giveBackSlot(ctx context.Context, claimant Party, claimID string) {
-	if claimant.Kind != RoleVolunteer {
-		return
-	}
-	if err := s.freeSlot(context.WithoutCancel(ctx), claimant.ID, claimID); err != nil {
-		s.logger.Warn("free claim slot", "volunteer", claimant.ID, "claim", claimID, "err", err)
-	}
-}
-
 // Withdraw ends the caller's own active claim; the wish is open again.
 func (s *Service) Withdraw(ctx context.Context, wishID, claimID string) (*Claim, error) {
-	p, err := authorize(ctx, RoleEnterprise, RoleOrganisation, RoleVolunteer)
+	p, _, err := s.allow(ctx, WishWithdraw, wishID)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := get(ctx, s.store.Wishes(), wishID, func(*Wish) bool { return true }); err != nil {
-		return nil, err
-	}
-	now := s.timestamp()
-	e, err := s.transition(ctx, wishID, func(st *wishState) (*Event, error) {
-		if err := mustHold(st, p); err != nil {
+	var e *Event
+	_, err = s.commit(ctx, p, func() (*Change, error) {
+		st := s.ledger.state(wishID)
+		if err := mustHold(&st, p); err != nil {
 			return nil, err
 		}
 		if st.claimID != claimID {
-			return nil, Errorf(ECONFLICT, "claim %s is no longer active", claimID)
+			return nil, Errorf(ECONFLICT, "claim %s is not the wish's active claim", claimID)
 		}
 		if st.status != StatusClaimed {
-			return nil, notAllowed("withdraw from", st)
+			return nil, notAllowed("withdraw from", &st)
 		}
-		return st.follow(wishID, EventWithdrawn, p.Party(), now), nil
+		e = st.follow(wishID, EventWithdrawn, p.Actor(), s.timestamp())
+		return &Change{Events: []*Event{e}}, nil
 	})
 	if err != nil {
 		return nil, err
@@ -222,12 +175,11 @@ type ReassignInput struct {
 }
 
 // Reassign moves a claimed wish to another eligible claimant: a released
-// event that reserves the wish for the new claimant, then its claimed
-// event. The new claimant's eligibility and claim slot are settled before
-// the released event, so a refusal writes nothing. Coordinators and
-// admins only.
+// event naming the new claimant, then its claimed event, in one change, so
+// that a refusal writes nothing and a crash leaves both or neither.
+// Coordinators in scope and admins only.
 func (s *Service) Reassign(ctx context.Context, wishID string, in ReassignInput) (*Claim, error) {
-	p, err := authorize(ctx, RoleCoordinator, RoleAdmin)
+	p, _, err := s.allow(ctx, WishReassign, wishID)
 	if err != nil {
 		return nil, err
 	}
@@ -236,54 +188,73 @@ func (s *Service) Reassign(ctx context.Context, wishID string, in ReassignInput)
 	default:
 		return nil, Invalid("claimant.kind", "must be enterprise, organisation or volunteer")
 	}
+	if err := checkID("claimant.id", in.Claimant.ID, true); err != nil {
+		return nil, err
+	}
 	if err := checkText("note", in.Note, maxText, false); err != nil {
 		return nil, err
 	}
-	w, err := get(ctx, s.store.Wishes(), wishID, func(*Wish) bool { return true })
-	if err != nil {
-		return nil, err
-	}
-	if _, err := s.Eligible(ctx, w, in.Claimant); ErrorCode(err) == ENOTFOUND {
-		return nil, Invalid("claimant.id", "no %s has id %q", in.Claimant.Kind, in.Claimant.ID)
-	} else if err != nil {
-		return nil, err
-	}
-	now := s.timestamp()
-	next := in.Claimant
-	check := func(st *wishState) error {
+	var claimed *Event
+	_, err = s.commit(ctx, p, func() (*Change, error) {
+		st := s.ledger.state(wishID)
 		if st.status != StatusClaimed {
-			return notAllowed("reassign", st)
+			return nil, notAllowed("reassign", &st)
 		}
-		if *st.claimant == next {
-			return Errorf(ECONFLICT, "the wish is already claimed by that party")
+		if *st.claimant == in.Claimant {
+			return nil, Errorf(ECONFLICT, "the wish is already claimed by that party")
 		}
-		return nil
-	}
-	// Everything that can refuse the new claimant runs before anything is
-	// written: the state, their eligibility (above) and their claim slot.
-	if err := s.precheck(ctx, wishID, check); err != nil {
-		return nil, err
-	}
-	claimID := NewID("clm")
-	if err := s.takeSlot(ctx, next, claimID, wishID); err != nil {
-		return nil, err
-	}
-	_, err = s.transition(ctx, wishID, func(st *wishState) (*Event, error) {
-		if err := check(st); err != nil {
+		now := s.timestamp()
+		released := st.follow(wishID, EventReleased, p.Actor(), now)
+		next := in.Claimant
+		released.Note, released.Next = in.Note, &next
+		open := nextState(&st, released)
+		if err := s.mayServe(wishID, next, s.widened(wishID)); err != nil {
+			if ErrorCode(err) == EFORBIDDEN {
+				return nil, Invalid("claimant.id", "no %s that serves wishes has id %q", next.Kind, next.ID)
+			}
 			return nil, err
 		}
-		e := st.follow(wishID, EventReleased, p.Party(), now)
-		e.Note, e.Next = in.Note, &next
-		return e, nil
+		w, _ := s.wishes.Get(wishID)
+		claimed = &Event{WishID: wishID, Seq: open.seq + 1, Type: EventClaimed, Actor: p.Actor(), At: now,
+			ClaimID: NewID("clm"), Claimant: &next, DueAt: now.Add(s.claimTTL(w.Category)), Category: w.Category}
+		claimed.ID = EventID(wishID, claimed.Seq)
+		return &Change{Events: []*Event{released, claimed}}, nil
 	})
 	if err != nil {
-		s.giveBackSlot(ctx, next, claimID)
 		return nil, err
 	}
-	// Should this append lose, the wish is open, reserved for next a while.
-	e, err := s.appendClaim(ctx, w, next, p.Party(), claimID, now)
-	if err != nil {
-		return nil, err
+	return claimOf(claimed), nil
+}
+
+// mustHold returns ECONFLICT when the wish has no active claim and
+// EFORBIDDEN when p does not hold it.
+func mustHold(st *wishState, p Principal) error {
+	if !st.active() {
+		return Errorf(ECONFLICT, "the wish has no active claim; it is %s", st.status)
+	}
+	if *st.claimant != p.Party() {
+		return Errorf(EFORBIDDEN, "only the wish's claimant may do this")
+	}
+	return nil
+}
+
+// notAllowed is the ECONFLICT of a transition the wish's state forbids.
+func notAllowed(action string, st *wishState) error {
+	return Errorf(ECONFLICT, "cannot %s a wish that is %s", action, st.status)
+}
+
+// ClaimOf returns the claim an event id names, for replaying the answer
+// to a claim; ENOTFOUND when it names none.
+func (s *Service) ClaimOf(eventID string) (*Claim, error) {
+	e, ok := s.eventByID(eventID)
+	if !ok {
+		return nil, notFound()
 	}
 	return claimOf(e), nil
+}
+
+// wishIndexed reports whether the index holds the wish.
+func (s *Service) wishIndexed(id string) bool {
+	_, ok := s.index.Wish(id)
+	return ok
 }

@@ -76,3 +76,12 @@ func ErrorMessage(err error) string {
 		return "internal error"
 	}
 }
+
+// Replayed is the answer to a request whose Idempotency-Key an earlier
+// request with the same body used: it names what that request made, to be
+// read again and answered as it is now.
+type Replayed struct {
+	Record *IdempotencyRecord
+}
+
+func (r *Replayed) Error() string { return "replayed: " + r.Record.Key }

@@ -2,6 +2,7 @@ package matcher
 
 import (
 	"context"
+	"maps"
 	"time"
 )
 
@@ -23,12 +24,12 @@ func (t *HoursTotal) add(month, category string, hours float64) {
 }
 
 // VolunteerHours returns a volunteer's credited hours, to the volunteer,
-// their coordinator and admins.
+// their organisation, staff in scope and admins.
 func (s *Service) VolunteerHours(ctx context.Context, volunteerID string) (*HoursTotal, error) {
-	if _, err := s.GetVolunteer(ctx, volunteerID); err != nil {
+	if _, _, err := s.allow(ctx, VolunteerHours, volunteerID); err != nil {
 		return nil, err
 	}
-	t := s.wishes.hoursOf(volunteerID)
+	t := s.ledger.hoursOf(volunteerID)
 	t.VolunteerID = volunteerID
 	return t, nil
 }
@@ -40,12 +41,8 @@ func (l *ledger) hoursOf(volunteerID string) *HoursTotal {
 	out := &HoursTotal{ByMonth: map[string]float64{}, ByCategory: map[string]float64{}}
 	if t := l.hours[volunteerID]; t != nil {
 		out.Total, out.Fulfilments = t.Total, t.Fulfilments
-		for k, v := range t.ByMonth {
-			out.ByMonth[k] = v
-		}
-		for k, v := range t.ByCategory {
-			out.ByCategory[k] = v
-		}
+		maps.Copy(out.ByMonth, t.ByMonth)
+		maps.Copy(out.ByCategory, t.ByCategory)
 	}
 	return out
 }
@@ -67,21 +64,21 @@ type Ratings struct {
 }
 
 // EnterpriseRatings returns an enterprise's ratings to whoever may read
-// the enterprise.
+// them.
 func (s *Service) EnterpriseRatings(ctx context.Context, id string) (*Ratings, error) {
-	if _, err := s.GetEnterprise(ctx, id); err != nil {
+	if _, _, err := s.allow(ctx, EnterpriseRatings, id); err != nil {
 		return nil, err
 	}
-	return s.wishes.ratingsOf(Party{Kind: RoleEnterprise, ID: id}, s.now()), nil
+	return s.ledger.ratingsOf(Party{Kind: RoleEnterprise, ID: id}, s.now()), nil
 }
 
 // OrganisationRatings returns an organisation's ratings to whoever may
-// read the organisation.
+// read them.
 func (s *Service) OrganisationRatings(ctx context.Context, id string) (*Ratings, error) {
-	if _, err := s.GetOrganisation(ctx, id); err != nil {
+	if _, _, err := s.allow(ctx, OrganisationRatings, id); err != nil {
 		return nil, err
 	}
-	return s.wishes.ratingsOf(Party{Kind: RoleOrganisation, ID: id}, s.now()), nil
+	return s.ledger.ratingsOf(Party{Kind: RoleOrganisation, ID: id}, s.now()), nil
 }
 
 func (l *ledger) ratingsOf(p Party, now time.Time) *Ratings {

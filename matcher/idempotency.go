@@ -2,31 +2,45 @@ package matcher
 
 import (
 	"context"
+	"sync"
 	"time"
 	"unicode"
 )
 
-// IdempotentRequest is a request made with an Idempotency-Key: the first
-// one with its id does the work, and every later one gets its response.
+// IdempotencyRecord ties a change to the request that made it: the
+// caller's key prefix and Idempotency-Key, a hash of the request, and what
+// the request made, so that a retry replays its answer (read again, as
+// the caller may see it now) and a reuse with another request is refused.
+// It is part of the change itself, so the request's effect and its
+// key are one fact: after a crash, a retry finds either both or neither.
+type IdempotencyRecord struct {
+	Key  string    // "<key prefix>/<Idempotency-Key>"
+	Hash string    // of the method, path and body
+	At   time.Time // when the change was made
+	// Kind and ID name what the request made: an entity kind and id, or
+	// "event" and the id of the last event it appended.
+	Kind string
+	ID   string
+}
+
+// IdempotentRequest is what the transport learns of a request that
+// carries an Idempotency-Key.
 type IdempotentRequest struct {
-	ID        string // "<caller's key prefix>/<Idempotency-Key>"
-	Hash      string // of the method, path and body
-	Token     string // tells this attempt from a later one with the same id
-	CreatedAt time.Time
-	ExpiresAt time.Time
-	Response  *Response // nil until the first attempt has answered
+	Key  string // as the client sent it
+	Hash string
 }
 
-// Response is what a request answered, kept to be replayed.
-type Response struct {
-	Status      int
-	ContentType string
-	Body        []byte
+type idempotencyKey struct{}
+
+// WithIdempotency returns ctx carrying the request's Idempotency-Key and
+// hash: a change the request makes records them.
+func WithIdempotency(ctx context.Context, r IdempotentRequest) context.Context {
+	return context.WithValue(ctx, idempotencyKey{}, r)
 }
 
-// checkIdempotencyKey returns EINVALID unless key is 1 to 200 printable
+// CheckIdempotencyKey returns EINVALID unless key is 1 to 200 printable
 // ASCII characters.
-func checkIdempotencyKey(key string) error {
+func CheckIdempotencyKey(key string) error {
 	if key == "" || len(key) > 200 {
 		return Invalid("Idempotency-Key", "must be 1 to 200 characters")
 	}
@@ -38,107 +52,113 @@ func checkIdempotencyKey(key string) error {
 	return nil
 }
 
-// Idempotent runs do at most once per caller and key. The first request
-// with a key runs do and records its response; a later one with the same
-// hash gets that response (replayed is true), waiting while the first is
-// still running; one with another hash gets EIDEMPOTENCY. A response with
-// a 5xx status is not kept, so the request may be retried. Keys are
-// remembered for Config.IdempotencyTTL.
-func (s *Service) Idempotent(ctx context.Context, key, hash string, do func() *Response) (resp *Response, replayed bool, err error) {
-	p, ok := PrincipalFrom(ctx)
-	if !ok {
-		return nil, false, Errorf(EUNAUTHORIZED, "an API key is required")
-	}
-	if err := checkIdempotencyKey(key); err != nil {
-		return nil, false, err
-	}
-	id := p.KeyPrefix + "/" + key
-	for range 5 {
-		now := s.timestamp()
-		req := &IdempotentRequest{ID: id, Hash: hash, Token: NewID("idk"), CreatedAt: now, ExpiresAt: now.Add(s.cfg.IdempotencyTTL)}
-		err := s.store.Idempotency().Lock(ctx, req)
-		if err == nil {
-			return s.runOnce(ctx, req, do), false, nil
-		}
-		if ErrorCode(err) != ECONFLICT {
-			return nil, false, err
-		}
-		resp, err := s.awaitResponse(ctx, id, hash)
-		if resp != nil || err != nil {
-			return resp, true, err
-		}
-	}
-	return nil, false, Errorf(ECONFLICT, "a request with this Idempotency-Key is still being processed; retry later")
+// idempotencyIndex holds the records of the changes made with an
+// Idempotency-Key, for as long as keys are remembered.
+type idempotencyIndex struct {
+	mu sync.RWMutex
+	m  map[string]*IdempotencyRecord
 }
 
-// runOnce runs do for the request that won the key and records what it
-// answered; a 5xx answer or one that cannot be recorded frees the key.
-func (s *Service) runOnce(ctx context.Context, req *IdempotentRequest, do func() *Response) *Response {
-	resp := do()
-	bg := context.WithoutCancel(ctx)
-	idem := s.store.Idempotency()
-	if resp.Status < 500 {
-		err := idem.Respond(bg, req.ID, resp)
-		if err == nil {
-			return resp
-		}
-		s.logger.Error("record idempotent response", "err", err)
-	}
-	if err := idem.Forget(bg, req.ID, req.Token); err != nil {
-		s.logger.Error("forget idempotency key", "err", err)
-	}
-	return resp
+func newIdempotencyIndex() *idempotencyIndex {
+	return &idempotencyIndex{m: make(map[string]*IdempotencyRecord)}
 }
 
-// awaitResponse polls the request recorded under id until its response is
-// there. It returns nil, nil when the key is free again (the first attempt
-// was forgotten, expired or abandoned) and the caller should try to win it.
-func (s *Service) awaitResponse(ctx context.Context, id, hash string) (*Response, error) {
-	idem := s.store.Idempotency()
-	deadline := time.Now().Add(s.cfg.IdempotencyWait)
-	pause := 5 * time.Millisecond
-	for {
-		r, err := idem.Get(ctx, id)
-		switch {
-		case ErrorCode(err) == ENOTFOUND:
-			return nil, nil
-		case err != nil:
-			return nil, err
-		case r.Hash != hash:
-			return nil, Errorf(EIDEMPOTENCY, "this Idempotency-Key was used with a different request")
-		case r.Response != nil:
-			return r.Response, nil
+func (x *idempotencyIndex) put(r *IdempotencyRecord) {
+	x.mu.Lock()
+	x.m[r.Key] = r
+	x.mu.Unlock()
+}
+
+func (x *idempotencyIndex) get(key string) (*IdempotencyRecord, bool) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	r, ok := x.m[key]
+	return r, ok
+}
+
+// forget drops the records made before t.
+func (x *idempotencyIndex) forget(t time.Time) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for k, r := range x.m {
+		if r.At.Before(t) {
+			delete(x.m, k)
 		}
-		now := s.now()
-		if now.After(r.ExpiresAt) || now.Sub(r.CreatedAt) > s.cfg.IdempotencyWait+time.Minute {
-			// Expired, or its first attempt stopped without answering.
-			return nil, idem.Forget(ctx, id, r.Token)
-		}
-		if time.Now().After(deadline) {
-			return nil, Errorf(ECONFLICT, "a request with this Idempotency-Key is still being processed; retry later")
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(pause):
-		}
-		pause = min(2*pause, 100*time.Millisecond)
 	}
 }
 
-// expireIdempotencyKeys forgets the keys older than their TTL, every
-// interval until ctx is done.
-func (s *Service) expireIdempotencyKeys(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := s.store.Idempotency().Expire(ctx, s.now()); err != nil && ctx.Err() == nil {
-				s.logger.Warn("expire idempotency keys", "err", err)
+// Replay returns, for a request with an Idempotency-Key that was answered
+// already, its record: EIDEMPOTENCY when the key was used with another
+// request, and ok false when the key is new (or forgotten).
+func (s *Service) Replay(ctx context.Context) (rec *IdempotencyRecord, ok bool, err error) {
+	p, okp := PrincipalFrom(ctx)
+	req, okr := ctx.Value(idempotencyKey{}).(IdempotentRequest)
+	if !okp || !okr {
+		return nil, false, nil
+	}
+	return s.replayable(p, req)
+}
+
+func (s *Service) replayable(p Principal, req IdempotentRequest) (*IdempotencyRecord, bool, error) {
+	rec, ok := s.idem.get(p.KeyPrefix + "/" + req.Key)
+	if !ok || rec.At.Before(s.now().Add(-s.cfg.IdempotencyTTL)) {
+		return nil, false, nil
+	}
+	if rec.Hash != req.Hash {
+		return nil, false, Errorf(EIDEMPOTENCY, "this Idempotency-Key was used with a different request")
+	}
+	return rec, true, nil
+}
+
+// commit decides one change with decide, on the whole log (Store.Commit),
+// stamps it with its time and actor p, and, when the request carries an
+// Idempotency-Key, records the key in it; a request whose key made a
+// change already is answered with *Replayed instead, decided under the
+// same lock, so two racing retries make one change.
+func (s *Service) commit(ctx context.Context, p Principal, decide func() (*Change, error)) (*Change, error) {
+	req, idem := ctx.Value(idempotencyKey{}).(IdempotentRequest)
+	return s.store.Commit(ctx, func() (*Change, error) {
+		if idem {
+			rec, ok, err := s.replayable(p, req)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				return nil, &Replayed{Record: rec}
 			}
 		}
+		c, err := decide()
+		if err != nil || c == nil {
+			return c, err
+		}
+		if c.At.IsZero() {
+			c.At = s.timestamp()
+		}
+		if c.Actor == (Actor{}) {
+			c.Actor = p.Actor()
+		}
+		if idem {
+			kind, id := c.result()
+			c.Idempotency = &IdempotencyRecord{Key: p.KeyPrefix + "/" + req.Key, Hash: req.Hash, At: c.At, Kind: kind, ID: id}
+		}
+		return c, nil
+	})
+}
+
+// result names what a change made, for its idempotency record: the last
+// event it appended, or else its first record.
+func (c *Change) result() (kind, id string) {
+	if n := len(c.Events); n > 0 {
+		return "event", c.Events[n-1].ID
 	}
+	if len(c.Records) > 0 {
+		return recordRef(c.Records[0])
+	}
+	return "", ""
+}
+
+// WithoutIdempotency returns ctx without the Idempotency-Key of its
+// request: for reading again what a replayed request made.
+func WithoutIdempotency(ctx context.Context) context.Context {
+	return context.WithValue(ctx, idempotencyKey{}, nil)
 }

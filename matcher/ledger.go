@@ -6,14 +6,23 @@ import (
 	"time"
 )
 
-// reserveFor is how long a wish released for reassignment stays reserved
-// for its new claimant, in case the coordinator's replica stops between
-// the released and the claimed events.
-const reserveFor = time.Minute
+// Wish statuses. A wish's status is derived from its events, never stored.
+const (
+	StatusOpen      = "open"
+	StatusClaimed   = "claimed"
+	StatusFulfilled = "fulfilled"
+	StatusConfirmed = "confirmed"
+	StatusCancelled = "cancelled"
+	StatusExpired   = "expired"
+	StatusWithdrawn = "withdrawn" // the resident withdrew consent
+)
+
+// statuses lists every wish status.
+var statuses = []string{StatusOpen, StatusClaimed, StatusFulfilled, StatusConfirmed, StatusCancelled, StatusExpired, StatusWithdrawn}
 
 // wishState is what the events of one wish add up to. Every claim event
 // carries its claim, so the state after an event depends on that event
-// alone, and an event may be applied over a gap in the sequence.
+// alone.
 type wishState struct {
 	seq      int // the last event's seq; 0 for a wish with only its creation
 	status   string
@@ -22,9 +31,6 @@ type wishState struct {
 	dueAt    time.Time
 	category string
 	warned   bool // an expiry warning was given for the current claim
-	// next and nextUntil reserve an open wish for a reassigned claimant.
-	next      *Party
-	nextUntil time.Time
 }
 
 // active reports whether st has a claim that is not yet over.
@@ -33,25 +39,33 @@ func (st *wishState) active() bool {
 }
 
 // terminal reports whether no transition may leave st.
-func (st *wishState) terminal() bool {
-	return st.status == StatusConfirmed || st.status == StatusCancelled || st.status == StatusExpired
+func (st *wishState) terminal() bool { return terminal(st.status) }
+
+// terminal reports whether a wish with the status is closed for good.
+func terminal(status string) bool {
+	switch status {
+	case StatusConfirmed, StatusCancelled, StatusExpired, StatusWithdrawn:
+		return true
+	}
+	return false
 }
 
-// ledger keeps the state of every wish in memory, computed from its events,
-// with the totals computed from them: hours and ratings. It is fed by the
-// events this process appends and by those it reads back, so it never
-// decides a race: the store's unique (wish, seq) key does.
+// ledger keeps the state and the history of every wish in memory, and the
+// totals computed from the events: active claims, hours and ratings. It is
+// fed by the events applied from the store's log, in log order, so it
+// never decides a race: the log does.
 type ledger struct {
 	mu      sync.RWMutex
 	wishes  map[string]*wishState
-	active  map[Party]int          // claims not yet confirmed, cancelled or released, per claimant
+	history map[string][]*Event
+	active  map[Party]int          // claims not yet over, per claimant
 	claimed map[string]struct{}    // wishes whose status is claimed, for the expiry job
 	hours   map[string]*HoursTotal // credited hours per volunteer
 	ratings map[Party][]rating     // ratings of confirmed fulfilments per claimant
-	counted map[string]struct{}    // ids of the confirmed events already credited
 	// claimants lists, per wish, every party any of its events named as
 	// claimant: who may read its history without being staff.
 	claimants map[string][]Party
+	claims    map[string]string // claim id → wish id
 }
 
 type rating struct {
@@ -62,28 +76,22 @@ type rating struct {
 func newLedger() *ledger {
 	return &ledger{
 		wishes:    make(map[string]*wishState),
+		history:   make(map[string][]*Event),
 		active:    make(map[Party]int),
 		claimed:   make(map[string]struct{}),
 		hours:     make(map[string]*HoursTotal),
 		ratings:   make(map[Party][]rating),
-		counted:   make(map[string]struct{}),
 		claimants: make(map[string][]Party),
+		claims:    make(map[string]string),
 	}
 }
 
 // activeClaims returns how many wishes p holds a claim on that is not
-// yet confirmed, cancelled or released. It is computed from events, never
-// stored: the limit is enforced at claim time with unique keys.
+// yet over. It is computed from events, never stored.
 func (l *ledger) activeClaims(p Party) int {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	return l.active[p]
-}
-
-func (l *ledger) len() int {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	return len(l.wishes)
 }
 
 // state returns a copy of the wish's state, open with seq 0 when no event
@@ -97,8 +105,36 @@ func (l *ledger) state(wishID string) wishState {
 	return wishState{status: StatusOpen}
 }
 
-// hasClaimed reports whether any event of the wish known to the ledger
-// named p as its claimant.
+// status returns the wish's status.
+func (l *ledger) status(wishID string) string { return l.state(wishID).status }
+
+// events returns the wish's events after its creation, oldest first.
+func (l *ledger) events(wishID string) []*Event {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return slices.Clone(l.history[wishID])
+}
+
+// event returns event seq of the wish.
+func (l *ledger) event(wishID string, seq int) (*Event, bool) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	h := l.history[wishID]
+	if seq < 1 || seq > len(h) {
+		return nil, false
+	}
+	return h[seq-1], true
+}
+
+// claimWish returns the wish a claim id is of.
+func (l *ledger) claimWish(claimID string) (string, bool) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	w, ok := l.claims[claimID]
+	return w, ok
+}
+
+// hasClaimed reports whether any event of the wish named p as claimant.
 func (l *ledger) hasClaimed(wishID string, p Party) bool {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
@@ -116,18 +152,11 @@ func (l *ledger) claimedWishes() map[string]wishState {
 	return out
 }
 
-// apply folds e into its wish's state. Events may arrive out of order; an
-// event older than the state changes no state, a newer one is applied over
-// the gap. Confirmed events are credited once each, whatever the order.
+// apply folds e into its wish's state and history. The log applies a
+// wish's events in order, once each; an event already applied is ignored.
 func (l *ledger) apply(e *Event) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if e.Type == EventConfirmed {
-		l.credit(e)
-	}
-	if e.Claimant != nil && !slices.Contains(l.claimants[e.WishID], *e.Claimant) {
-		l.claimants[e.WishID] = append(l.claimants[e.WishID], *e.Claimant)
-	}
 	st, ok := l.wishes[e.WishID]
 	if !ok {
 		st = &wishState{status: StatusOpen}
@@ -136,9 +165,18 @@ func (l *ledger) apply(e *Event) {
 	if e.Seq <= st.seq {
 		return
 	}
+	l.history[e.WishID] = append(l.history[e.WishID], e)
+	if e.Type == EventConfirmed {
+		l.credit(e)
+	}
+	if e.Claimant != nil && !slices.Contains(l.claimants[e.WishID], *e.Claimant) {
+		l.claimants[e.WishID] = append(l.claimants[e.WishID], *e.Claimant)
+	}
+	if e.Type == EventClaimed {
+		l.claims[e.ClaimID] = e.WishID
+	}
 	if st.active() {
-		l.active[*st.claimant]--
-		if l.active[*st.claimant] <= 0 {
+		if l.active[*st.claimant]--; l.active[*st.claimant] <= 0 {
 			delete(l.active, *st.claimant)
 		}
 	}
@@ -165,34 +203,24 @@ func nextState(st *wishState, e *Event) wishState {
 	case EventFulfilled:
 		n.status = StatusFulfilled
 	case EventConfirmed:
-		n.status = StatusConfirmed
+		n.status, n.claimant = StatusConfirmed, nil
 	case EventReleased, EventExpired, EventWithdrawn:
 		n = wishState{seq: e.Seq, status: StatusOpen}
-		if e.Next != nil {
-			next := *e.Next
-			n.next, n.nextUntil = &next, e.At.Add(reserveFor)
-		}
 	case EventCancelled:
 		n = wishState{seq: e.Seq, status: StatusCancelled}
 	case EventWishExpired:
 		n = wishState{seq: e.Seq, status: StatusExpired}
-	default: // updated and unknown types change no claim
+	case EventConsentWithdrawn:
+		n = wishState{seq: e.Seq, status: StatusWithdrawn}
+	default: // updated, offers and circles change no claim
 		n = *st
 		n.seq = e.Seq
-	}
-	if n.status == StatusConfirmed {
-		n.claimant = nil
 	}
 	return n
 }
 
-// credit adds a confirmed event's hours and rating to the totals, once.
+// credit adds a confirmed event's hours and rating to the totals.
 func (l *ledger) credit(e *Event) {
-	id := EventID(e.WishID, e.Seq)
-	if _, done := l.counted[id]; done {
-		return
-	}
-	l.counted[id] = struct{}{}
 	month := e.DoneAt
 	if month.IsZero() {
 		month = e.At

@@ -3,106 +3,195 @@ package matcher
 import (
 	"context"
 	"time"
+
+	"github.com/linli/linli/geo"
 )
 
-// CreateResident records a resident and their consent. Social worker only;
-// the resident belongs to the social worker's community or organisation.
-func (s *Service) CreateResident(ctx context.Context, in ResidentInput) (*Resident, error) {
-	p, err := authorize(ctx, RoleSocialWorker)
-	if err != nil {
-		return nil, err
-	}
-	now := s.timestamp()
-	if err := in.validate(&s.cfg.Catalog, now); err != nil {
-		return nil, err
-	}
-	r := &Resident{ID: NewID("rsd"), ResidentInput: in, TenantID: p.SubjectID, CreatedAt: now, UpdatedAt: now}
-	r.Cell = s.grid.Cell(in.Location.Point())
-	if err := s.store.Residents().Create(ctx, r); err != nil {
-		return nil, err
-	}
-	return r, nil
+// Consent records who agreed to Linli holding a resident's data, and why.
+// A resident under 14 needs a guardian's consent.
+type Consent struct {
+	GivenBy      string    `json:"given_by"` // self or guardian
+	GuardianName string    `json:"guardian_name,omitempty"`
+	Purpose      string    `json:"purpose"`
+	GivenAt      time.Time `json:"given_at"`
 }
 
-// GetResident returns a resident to a social worker of their community or
-// an admin.
-func (s *Service) GetResident(ctx context.Context, id string) (*Resident, error) {
-	p, err := authorize(ctx, RoleSocialWorker, RoleAdmin)
-	if err != nil {
-		return nil, err
+// ResidentInput is what a social worker may set on a resident.
+type ResidentInput struct {
+	Name         string    `json:"name"`
+	Phone        string    `json:"phone,omitempty"`
+	BirthDate    string    `json:"birth_date"`
+	Disabilities []string  `json:"disabilities"`
+	LivesAlone   bool      `json:"lives_alone,omitempty"`
+	Address      string    `json:"address,omitempty"`
+	Location     *Location `json:"location"`
+	Consent      *Consent  `json:"consent"`
+	// NodeID is the community the resident lives in: the caller's own
+	// node unless another in their scope is named.
+	NodeID string `json:"node_id,omitempty"`
+}
+
+// Resident is the person a wish serves. Everything but the record, the
+// node and the cell is personal data.
+type Resident struct {
+	Record
+	ResidentInput
+	Cell geo.Cell `json:"-"`
+	// ConsentWithdrawnAt is when the resident withdrew consent: no new
+	// wish is taken for them and their personal data is hidden.
+	ConsentWithdrawnAt time.Time `json:"consent_withdrawn_at,omitzero"`
+	// ErasedAt is when the retention job erased their personal data.
+	ErasedAt time.Time `json:"erased_at,omitzero"`
+}
+
+func (r *Resident) node() string { return r.NodeID }
+
+// hidden reports whether the resident's personal data is hidden from
+// every reader: they withdrew consent or it was erased.
+func (r *Resident) hidden() bool { return !r.ConsentWithdrawnAt.IsZero() || !r.ErasedAt.IsZero() }
+
+// guardianAge is the age under which only a guardian may consent.
+const guardianAge = 14
+
+func (in *ResidentInput) validate(c *Catalog, now time.Time) error {
+	if err := checkText("name", in.Name, maxName, true); err != nil {
+		return err
 	}
-	r, err := getFor(ctx, s.store.Residents(), id, tenantOf(p))
+	if err := checkPhone("phone", in.Phone, false); err != nil {
+		return err
+	}
+	if err := checkDate("birth_date", in.BirthDate, now, true); err != nil {
+		return err
+	}
+	if err := checkTokens("disabilities", in.Disabilities, c.Disabilities); err != nil {
+		return err
+	}
+	if err := checkText("address", in.Address, maxTitle, false); err != nil {
+		return err
+	}
+	if err := checkLocation("location", in.Location); err != nil {
+		return err
+	}
+	if err := checkID("node_id", in.NodeID, false); err != nil {
+		return err
+	}
+	return in.Consent.validate(AgeAt(in.BirthDate, now), now)
+}
+
+func (c *Consent) validate(age int, now time.Time) error {
+	if c == nil {
+		return Invalid("consent", "is required: record who consented, for what purpose and when")
+	}
+	switch c.GivenBy {
+	case "self":
+		if age < guardianAge {
+			return Invalid("consent.given_by", "a resident under %d needs a guardian's consent", guardianAge)
+		}
+	case "guardian":
+		if err := checkText("consent.guardian_name", c.GuardianName, maxName, true); err != nil {
+			return err
+		}
+	case "":
+		return Invalid("consent.given_by", "is required")
+	default:
+		return Invalid("consent.given_by", "must be self or guardian")
+	}
+	if err := checkText("consent.purpose", c.Purpose, maxTitle, true); err != nil {
+		return err
+	}
+	if c.GivenAt.IsZero() {
+		return Invalid("consent.given_at", "is required, like 2026-11-01T09:00:00Z")
+	}
+	return checkTime("consent.given_at", c.GivenAt, time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC), now.Add(5*time.Minute), "a time in the past")
+}
+
+// AgeBand returns the band rules use: child (<14), minor (14–17), adult
+// (18–59) or elderly (60+).
+func AgeBand(age int) string {
+	switch {
+	case age < guardianAge:
+		return "child"
+	case age < 18:
+		return "minor"
+	case age < 60:
+		return "adult"
+	default:
+		return "elderly"
+	}
+}
+
+// CreateResident records a resident and their consent, in the social
+// worker's community or one in their scope.
+func (s *Service) CreateResident(ctx context.Context, in ResidentInput) (*Resident, error) {
+	return create(ctx, s, ResidentCreate, func(p Principal, now time.Time) (*Resident, error) {
+		r := &Resident{Record: newRecord("rsd", p, now)}
+		return r, s.setResident(p, r, in, now)
+	})
+}
+
+func (s *Service) setResident(p Principal, r *Resident, in ResidentInput, now time.Time) error {
+	if err := in.validate(&s.cfg.Catalog, now); err != nil {
+		return err
+	}
+	node, err := s.placement(p, "node_id", in.NodeID, r.NodeID)
+	if err != nil {
+		return err
+	}
+	in.NodeID = node
+	if in.Disabilities == nil {
+		in.Disabilities = []string{}
+	}
+	r.ResidentInput, r.Cell = in, s.grid.Cell(in.Location.Point())
+	return nil
+}
+
+// GetResident returns a resident to a social worker in scope or an admin,
+// without personal data once it is hidden.
+func (s *Service) GetResident(ctx context.Context, id string) (*Resident, error) {
+	r, err := read(ctx, s, ResidentRead, s.residents, id)
 	if err != nil {
 		return nil, err
 	}
 	return redactResident(r), nil
 }
 
-// ListResidents pages through the caller's community's residents.
+// ListResidents pages through the residents in the caller's scope.
 func (s *Service) ListResidents(ctx context.Context, req PageRequest) (*Page[Resident], error) {
-	p, err := authorize(ctx, RoleSocialWorker, RoleAdmin)
+	p, _, err := s.allow(ctx, ResidentList, "")
 	if err != nil {
 		return nil, err
 	}
-	page, err := list(ctx, s, s.store.Residents(), req, tenantOf(p), func(r *Resident) string { return r.ID }, nil)
+	pg, err := page(s, req, s.lists.residents, s.residents, s.scopeNodes(p), nil)
 	if err != nil {
 		return nil, err
 	}
-	for i, r := range page.Items {
-		page.Items[i] = redactResident(r)
+	for i, r := range pg.Items {
+		pg.Items[i] = redactResident(r)
 	}
-	return page, nil
+	return pg, nil
 }
 
-// UpdateResident replaces what a social worker may set on a resident.
+// UpdateResident replaces what a social worker may set on a resident
+// whose consent holds.
 func (s *Service) UpdateResident(ctx context.Context, id string, in ResidentInput) (*Resident, error) {
-	p, err := authorize(ctx, RoleSocialWorker)
-	if err != nil {
-		return nil, err
-	}
-	r, err := getFor(ctx, s.store.Residents(), id, p.SubjectID)
-	if err != nil {
-		return nil, err
-	}
-	if !r.ConsentWithdrawnAt.IsZero() || !r.ErasedAt.IsZero() {
-		return nil, Errorf(ECONFLICT, "the resident withdrew consent or their data was erased; record consent anew as a new resident")
-	}
-	now := s.timestamp()
-	if err := in.validate(&s.cfg.Catalog, now); err != nil {
-		return nil, err
-	}
-	r.ResidentInput, r.UpdatedAt = in, now
-	r.Cell = s.grid.Cell(in.Location.Point())
-	if err := s.store.Residents().Replace(ctx, r); err != nil {
-		return nil, err
-	}
-	s.index.PutResident(r)
-	return r, nil
+	return update(ctx, s, ResidentUpdate, s.residents, id, func(p Principal, r *Resident, now time.Time) error {
+		if r.hidden() {
+			return Errorf(ECONFLICT, "the resident withdrew consent or their data was erased; record consent anew as a new resident")
+		}
+		return s.setResident(p, r, in, now)
+	})
 }
 
-// PublicWish is all of a wish that a party without a claim on it may see:
-// no resident, no exact point, no free text that may name someone.
-type PublicWish struct {
-	ID       string    `json:"id"`
-	Category string    `json:"category"`
-	Title    string    `json:"title"`
-	Needs    Needs     `json:"needs"`
-	DueAt    time.Time `json:"due_at"`
-	OnSite   bool      `json:"on_site"`
-	Status   string    `json:"status"`
-	Cell     string    `json:"cell"`
-	WalkBand string    `json:"walk_band,omitempty"`
-}
-
-func (s *Service) publicWish(w *Wish) *PublicWish {
-	return &PublicWish{
-		ID:       w.ID,
-		Category: w.Category,
-		Title:    w.Title,
-		Needs:    w.Needs,
-		DueAt:    w.DueAt,
-		OnSite:   w.OnSite,
-		Status:   w.Status,
-		Cell:     s.publicCell(w).String(),
+// redactResident returns r as readers see it: whole while consent holds,
+// without any personal data once it was withdrawn or erased.
+func redactResident(r *Resident) *Resident {
+	if !r.hidden() {
+		return r
 	}
+	c := *r
+	c.ResidentInput = ResidentInput{Disabilities: []string{}, NodeID: r.NodeID}
+	if r.Consent != nil {
+		c.Consent = &Consent{GivenBy: r.Consent.GivenBy, Purpose: r.Consent.Purpose, GivenAt: r.Consent.GivenAt}
+	}
+	return &c
 }

@@ -2,168 +2,222 @@ package matcher
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/linli/linli/geo"
 )
+
+// Aggregate is what remains of a wish once the retention job erased its
+// personal data: enough for reports to count it, nothing that names anyone.
+type Aggregate struct {
+	WishID   string   `json:"wish_id"`
+	NodeID   string   `json:"node_id,omitempty"`
+	Category string   `json:"category"`
+	Cell     geo.Cell `json:"cell"`    // the coarse cell
+	Month    string   `json:"month"`   // month the wish was made, "2026-05"
+	Outcome  string   `json:"outcome"` // its closing status
+	Rating   int      `json:"rating,omitempty"`
+}
 
 // RetentionReport counts what one run of the retention job erased.
 type RetentionReport struct {
 	Wishes     int `json:"wishes"`     // wishes whose free text and point were erased
 	Residents  int `json:"residents"`  // residents whose personal data was erased
 	Aggregates int `json:"aggregates"` // aggregates recorded for reports
+	Rewritten  int `json:"rewritten"`  // older log entries rewritten without the data
 }
 
-// closedStatus reports whether no claim can be made on a wish any more.
-func closedStatus(status string) bool {
-	return status == StatusConfirmed || status == StatusCancelled || status == StatusExpired
-}
-
-// RunRetention runs PurgeExpired now and then every interval until ctx is
-// done. Every replica may run it: a purge is idempotent, and each wish's
-// aggregate is an insert with the wish's id as its key.
-func (s *Service) RunRetention(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
+// runRetention runs PurgeExpired now and then every interval until ctx is
+// done.
+func (s *Service) runRetention(ctx context.Context, every time.Duration) {
+	job := func(ctx context.Context) {
 		rep, err := s.PurgeExpired(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			s.logger.Error("retention job", "err", err)
 		case rep != RetentionReport{}:
-			s.logger.Info("retention job erased personal data", "wishes", rep.Wishes, "residents", rep.Residents, "aggregates", rep.Aggregates)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+			s.logger.Info("retention job erased personal data", "wishes", rep.Wishes, "residents", rep.Residents,
+				"aggregates", rep.Aggregates, "log_entries_rewritten", rep.Rewritten)
 		}
 	}
+	job(ctx)
+	s.every(ctx, every, job)
 }
 
-// wishClosing is what the events say of a wish's end.
-type wishClosing struct {
-	at     time.Time // of the last event
-	rating int       // of the confirmation, if any
-}
-
-// PurgeExpired erases the personal data of wishes closed (confirmed,
-// cancelled or expired) longer than Config.Retention ago: the wish's free
-// text and exact point, and the resident's personal data once none of
-// their wishes is open or within retention (at once, when they withdrew
-// consent). An anonymous Aggregate of each purged wish is recorded first,
-// so reports still count it. Documents are replaced by anonymised ones.
+// PurgeExpired erases the personal data of wishes closed longer than
+// Config.Retention ago: the wish's free text and exact point, and the
+// resident's personal data once none of their wishes is open or within
+// retention (at once, when they withdrew consent). An anonymous Aggregate
+// of each purged wish is recorded in the same change. Then every older log
+// entry that held a version of an erased wish or resident is rewritten
+// without its personal data, so that it is gone from the store too.
 func (s *Service) PurgeExpired(ctx context.Context) (RetentionReport, error) {
 	var rep RetentionReport
-	ps, err := s.privacyStore()
-	if err != nil {
-		return rep, err
-	}
-	now := s.now().UTC()
-	cutoff := now.Add(-s.cfg.Retention)
-
-	closings := make(map[string]*wishClosing)
-	err = s.store.Events().Since(ctx, time.Time{}, func(e *Event) error {
-		c := closings[e.WishID]
+	var erased []string
+	for {
+		c, err := s.store.Commit(ctx, func() (*Change, error) {
+			c := s.purgeBatch(s.now().UTC())
+			if c == nil {
+				return nil, nil
+			}
+			return c, nil
+		})
+		if err != nil {
+			return rep, err
+		}
 		if c == nil {
-			c = &wishClosing{}
-			closings[e.WishID] = c
+			break
 		}
-		if e.At.After(c.at) {
-			c.at = e.At
+		rep.Aggregates += len(c.Aggregates)
+		for _, r := range c.Records {
+			switch v := r.(type) {
+			case *Wish:
+				rep.Wishes++
+				erased = append(erased, v.ID)
+			case *Resident:
+				rep.Residents++
+				erased = append(erased, v.ID)
+			}
 		}
-		if e.Type == EventConfirmed && e.Rating > 0 {
-			c.rating = e.Rating
+		if len(c.Records) < maxEventsPerChange {
+			break
 		}
-		return nil
-	})
-	if err != nil {
-		return rep, err
 	}
-
-	// Per resident: does any wish still need their data, and was any purged?
-	type residentUse struct{ needed, purged bool }
-	uses := make(map[string]*residentUse)
-	var purge []*Wish
-	err = s.store.Wishes().Each(ctx, func(w *Wish) error {
-		u := uses[w.ResidentID]
-		if u == nil {
-			u = &residentUse{}
-			uses[w.ResidentID] = u
-		}
-		status := s.wishes.state(w.ID).status
-		c := closings[w.ID]
-		expired := closedStatus(status) && c != nil && c.at.Before(cutoff)
-		switch {
-		case !expired:
-			u.needed = true
-		case w.ErasedAt.IsZero():
-			w.Status = status
-			purge = append(purge, w)
-			u.purged = true
-		default:
-			u.purged = true
-		}
-		return nil
-	})
-	if err != nil {
-		return rep, err
-	}
-
-	for _, w := range purge {
-		agg := &Aggregate{
-			WishID: w.ID, TenantID: w.TenantID, Category: w.Category,
-			Cell: geo.Parent(w.Cell, s.cells.res), Month: w.CreatedAt.Format("2006-01"), Outcome: w.Status,
-		}
-		if c := closings[w.ID]; c != nil && w.Status == StatusConfirmed {
-			agg.Rating = c.rating
-		}
-		switch err := ps.PutAggregate(ctx, agg); {
-		case err == nil:
-			rep.Aggregates++
-		case ErrorCode(err) != ECONFLICT: // a conflict: another run recorded it
+	for _, id := range erased {
+		n, err := s.rewriteHistory(ctx, id)
+		rep.Rewritten += n
+		if err != nil {
 			return rep, err
 		}
-		w.Title, w.Description, w.Needs.Items, w.Location = "", "", nil, nil
-		w.ErasedAt, w.UpdatedAt = now, now
-		if err := s.store.Wishes().Replace(ctx, w); err != nil {
-			return rep, err
-		}
-		rep.Wishes++
-	}
-
-	var erase []*Resident
-	err = s.store.Residents().Each(ctx, func(r *Resident) error {
-		u := uses[r.ID]
-		withdrawn := !r.ConsentWithdrawnAt.IsZero()
-		switch {
-		case !r.ErasedAt.IsZero():
-		case u == nil && withdrawn, u != nil && !u.needed && (u.purged || withdrawn):
-			erase = append(erase, r)
-		}
-		return nil
-	})
-	if err != nil {
-		return rep, err
-	}
-	for _, r := range erase {
-		eraseResident(r, s.cells.res, now)
-		if err := s.store.Residents().Replace(ctx, r); err != nil {
-			return rep, err
-		}
-		rep.Residents++
 	}
 	return rep, nil
 }
 
-// eraseResident keeps of r only what names nobody: the id, tenant, coarse
-// cell, when and why consent was given (not by whom), and the dates.
+// purgeBatch returns the change that erases up to maxEventsPerChange wishes
+// and residents past retention, or nil when there are none; it runs under
+// the store's lock.
+func (s *Service) purgeBatch(now time.Time) *Change {
+	cutoff := now.Add(-s.cfg.Retention)
+	c := &Change{At: now, Actor: System}
+	needed := map[string]bool{} // residents some wish still needs
+	purged := map[string]bool{}
+	s.wishes.Each(func(w *Wish) bool {
+		st := s.ledger.state(w.ID)
+		closedAt := s.lastEventAt(w)
+		expired := st.terminal() && closedAt.Before(cutoff)
+		switch {
+		case !expired:
+			needed[w.ResidentID] = true
+		case w.ErasedAt.IsZero() && len(c.Records) < maxEventsPerChange:
+			agg := &Aggregate{WishID: w.ID, NodeID: w.NodeID, Category: w.Category,
+				Cell: geo.Parent(w.Cell, s.cells.Resolution()), Month: w.CreatedAt.Format("2006-01"), Outcome: st.status}
+			if st.status == StatusConfirmed {
+				agg.Rating = s.lastRating(w.ID)
+			}
+			e := *w
+			e.Record = e.Record.next(now)
+			eraseWish(&e, now)
+			c.Records = append(c.Records, &e)
+			c.Aggregates = append(c.Aggregates, agg)
+			purged[w.ResidentID] = true
+		default:
+			purged[w.ResidentID] = true
+		}
+		return true
+	})
+	s.residents.Each(func(r *Resident) bool {
+		if len(c.Records) >= maxEventsPerChange {
+			return false
+		}
+		withdrawn := !r.ConsentWithdrawnAt.IsZero()
+		if r.ErasedAt.IsZero() && !needed[r.ID] && (purged[r.ID] || withdrawn) {
+			e := *r
+			e.Record = e.Record.next(now)
+			eraseResident(&e, s.cells.Resolution(), now)
+			c.Records = append(c.Records, &e)
+		}
+		return true
+	})
+	if len(c.Records) == 0 {
+		return nil
+	}
+	return c
+}
+
+// lastEventAt returns when the wish last changed.
+func (s *Service) lastEventAt(w *Wish) time.Time {
+	if ev := s.ledger.events(w.ID); len(ev) > 0 {
+		return ev[len(ev)-1].At
+	}
+	return w.CreatedAt
+}
+
+// lastRating returns the rating of the wish's confirmation.
+func (s *Service) lastRating(wishID string) int {
+	ev := s.ledger.events(wishID)
+	for i := len(ev) - 1; i >= 0; i-- {
+		if ev[i].Type == EventConfirmed {
+			return ev[i].Rating
+		}
+	}
+	return 0
+}
+
+// eraseWish keeps of w only what names nobody.
+func eraseWish(w *Wish, now time.Time) {
+	w.Title, w.Description, w.Needs.Items, w.Location = "", "", nil, nil
+	w.ErasedAt = now
+}
+
+// eraseResident keeps of r only what names nobody: the record, node,
+// coarse cell, when and why consent was given (not by whom), and the dates.
 func eraseResident(r *Resident, coarse int, now time.Time) {
 	var c *Consent
 	if r.Consent != nil {
 		c = &Consent{GivenBy: r.Consent.GivenBy, Purpose: r.Consent.Purpose, GivenAt: r.Consent.GivenAt}
 	}
-	r.ResidentInput = ResidentInput{Disabilities: []string{}, Consent: c}
+	r.ResidentInput = ResidentInput{Disabilities: []string{}, Consent: c, NodeID: r.NodeID}
 	r.Cell = geo.Parent(r.Cell, coarse)
-	r.ErasedAt, r.UpdatedAt = now, now
+	r.ErasedAt = now
+}
+
+// rewriteHistory rewrites every log entry before the last that holds a
+// version of the erased wish or resident id, putting the erased version in
+// its place, and returns how many it rewrote.
+func (s *Service) rewriteHistory(ctx context.Context, id string) (int, error) {
+	seqs := s.versions.of(id)
+	if len(seqs) < 2 {
+		return 0, nil
+	}
+	last := seqs[len(seqs)-1]
+	n := 0
+	for _, seq := range slices.Clone(seqs[:len(seqs)-1]) {
+		err := s.store.Rewrite(ctx, seq, func(c *Change) bool {
+			changed := false
+			for i, r := range c.Records {
+				switch v := r.(type) {
+				case *Wish:
+					if v.ID == id && v.ErasedAt.IsZero() {
+						e := *v
+						eraseWish(&e, c.At)
+						c.Records[i], changed = &e, true
+					}
+				case *Resident:
+					if v.ID == id && v.ErasedAt.IsZero() {
+						e := *v
+						eraseResident(&e, s.cells.Resolution(), c.At)
+						c.Records[i], changed = &e, true
+					}
+				}
+			}
+			return changed
+		})
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	_ = last
+	return n, nil
 }

@@ -4,43 +4,19 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/linli/linli/geo"
 	"github.com/linli/linli/rules"
 )
 
-// Config holds the domain settings the Service needs.
-type Config struct {
-	Catalog                Catalog
-	DefaultMaxActiveClaims int
-	PageSize               int // default page size of lists
-	MaxPageSize            int // the cap on ?limit=
-	// Claims: how long a claim lasts (per category, else ClaimTTL, default
-	// 72h), how long before its due time the claimant is warned (default
-	// 12h) and how often due claims are looked for (default 5s).
-	ClaimTTL           time.Duration
-	ClaimTTLByCategory map[string]time.Duration
-	WarnBefore         time.Duration
-	ExpiryInterval     time.Duration
-	// SyncInterval is how often events other replicas stored are read
-	// (default 1s; negative = never), reaching SyncSkew back (default 10s).
-	SyncInterval time.Duration
-	SyncSkew     time.Duration
-	// IdempotencyTTL is how long an Idempotency-Key is remembered (default
-	// 24h); IdempotencyWait how long a repeat waits for the first (30s).
-	IdempotencyTTL  time.Duration
-	IdempotencyWait time.Duration
-	// KAnonymity is how many wishes a coarse cell must hold to be shown;
-	// otherwise its parent is shown. Default 5.
-	KAnonymity int
-	// Retention is how long personal data of a closed wish is kept before
-	// the retention job erases it. Default 180 days.
-	Retention time.Duration
-}
-
-// Service is Linli's domain logic: every method takes the caller from ctx,
-// checks what that caller may do, validates input and talks to the Store.
+// Service is Linli's domain logic. Every method takes the caller from ctx,
+// decides whether they may do what they ask (allow, from the table in
+// policy.go), validates input, and answers from the in-memory state that
+// the store's log adds up to; a change is decided and made durable by
+// Store.Commit.
 type Service struct {
 	store  Store
 	grid   *geo.Grid
@@ -48,15 +24,13 @@ type Service struct {
 	cfg    Config
 	now    func() time.Time
 	logger *slog.Logger
-	keys   *keyCache
-	wishes *ledger
-	index  *Index      // suppliers and wishes by cell, for candidate searches
-	cells  *cellCounts // wishes per coarse cell, for k-anonymity
 
-	// openedAt is when Open loaded the ledger; syncing starts from there.
-	openedAt time.Time
-	// claiming serialises this replica's claim attempts per wish.
-	claiming keyedMutex
+	state
+	opened atomic.Bool
+	// changed is closed and replaced whenever a change is applied, for
+	// callers waiting on one.
+	changedMu sync.Mutex
+	changed   chan struct{}
 }
 
 // Option changes how a Service is built.
@@ -70,30 +44,12 @@ func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.logger = l 
 
 // NewService returns a Service over store. Call Open before serving.
 func NewService(store Store, grid *geo.Grid, engine *rules.Engine, cfg Config, opts ...Option) *Service {
-	if cfg.PageSize <= 0 {
-		cfg.PageSize = 50
-	}
-	if cfg.MaxPageSize < cfg.PageSize {
-		cfg.MaxPageSize = cfg.PageSize
-	}
-	if cfg.DefaultMaxActiveClaims <= 0 {
-		cfg.DefaultMaxActiveClaims = 3
-	}
-	if cfg.KAnonymity <= 0 {
-		cfg.KAnonymity = 5
-	}
-	if cfg.Retention <= 0 {
-		cfg.Retention = 180 * 24 * time.Hour
-	}
-	cfg.claimDefaults()
-	s := &Service{store: store, grid: grid, rules: engine, cfg: cfg, now: time.Now, logger: slog.Default()}
+	s := &Service{store: store, grid: grid, rules: engine, cfg: cfg.withDefaults(grid.Config().Resolution),
+		now: time.Now, logger: slog.Default(), changed: make(chan struct{})}
 	for _, o := range opts {
 		o(s)
 	}
-	s.keys = newKeyCache(store.Keys(), s.now)
-	s.wishes = newLedger()
-	s.index = NewIndex(grid)
-	s.cells = newCellCountsOf(grid)
+	s.state = newState(grid)
 	return s
 }
 
@@ -102,34 +58,31 @@ func NewService(store Store, grid *geo.Grid, engine *rules.Engine, cfg Config, o
 // the same.
 func (s *Service) timestamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
 
-// Open loads the in-memory state the Service keeps in step with the store.
+// Open loads the whole log into memory. Until it returns, Ready reports
+// that the service is not ready.
 func (s *Service) Open(ctx context.Context) error {
-	start := s.now()
-	s.openedAt = start
-	err := s.store.Events().Since(ctx, time.Time{}, func(e *Event) error {
-		s.wishes.apply(e)
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("load wish events: %w", err)
+	start := time.Now()
+	if err := s.store.Load(ctx, s.apply); err != nil {
+		return fmt.Errorf("load the store: %w", err)
 	}
-	if err := s.loadCellCounts(ctx); err != nil {
-		return fmt.Errorf("count wishes per cell: %w", err)
-	}
-	if err := s.index.Load(ctx, s.store); err != nil {
-		return err
-	}
-	s.logger.Info("wish ledger loaded", "wishes", s.wishes.len(), "took", s.now().Sub(start).Round(time.Millisecond))
+	s.opened.Store(true)
+	sup, wishes := s.index.Len()
+	s.logger.Info("state loaded", "suppliers", sup, "wishes", wishes, "residents", s.residents.Len(),
+		"took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
-// Ready returns nil when the store answers and rules are loaded.
+// Ready returns nil when the state is loaded, the store answers and a rule
+// set is in force.
 func (s *Service) Ready(ctx context.Context) error {
+	if !s.opened.Load() {
+		return Errorf(EUNAVAILABLE, "loading the store")
+	}
 	if err := s.store.Ping(ctx); err != nil {
-		return Errorf(EUNAVAILABLE, "store: %v", err)
+		return Errorf(EUNAVAILABLE, "the store does not answer")
 	}
 	if s.rules != nil && s.rules.Current() == nil {
-		return Errorf(EUNAVAILABLE, "rules: no rule set loaded")
+		return Errorf(EUNAVAILABLE, "no rule set is loaded")
 	}
 	return nil
 }
@@ -137,86 +90,52 @@ func (s *Service) Ready(ctx context.Context) error {
 // Rules returns the rules engine, for status reporting.
 func (s *Service) Rules() *rules.Engine { return s.rules }
 
-// Page is one page of a list and the cursor of the next ("" at the end).
-type Page[T any] struct {
-	Items []*T   `json:"items"`
-	Next  string `json:"next"`
+// Grid returns the grid the service measures with.
+func (s *Service) Grid() *geo.Grid { return s.grid }
+
+// ruleSet returns the rule set in force: nil when the Service has no rules
+// engine (tests of the circle alone), and EUNAVAILABLE when it has one
+// with no set in force yet, so that nothing a rule guards is allowed
+// without the rules.
+func (s *Service) ruleSet() (*rules.Set, error) {
+	if s.rules == nil {
+		return nil, nil
+	}
+	if set := s.rules.Current(); set != nil {
+		return set, nil
+	}
+	return nil, Errorf(EUNAVAILABLE, "no rule set is in force; eligibility cannot be decided")
 }
 
-// PageRequest is a client's ask for a page.
-type PageRequest struct {
-	After string
-	Limit int
+// Run runs the Service's background jobs until ctx is done: following the
+// log, releasing claims past their due time, lapsing offers, and erasing
+// personal data past retention. It returns when every job has stopped.
+func (s *Service) Run(ctx context.Context, retentionEvery time.Duration) {
+	var wg sync.WaitGroup
+	if s.cfg.SyncInterval > 0 {
+		wg.Go(func() { s.follow(ctx, s.cfg.SyncInterval) })
+	}
+	wg.Go(func() { s.every(ctx, s.cfg.ExpiryInterval, s.ExpireDue) })
+	if retentionEvery > 0 {
+		wg.Go(func() { s.runRetention(ctx, retentionEvery) })
+	}
+	wg.Wait()
 }
 
-func (s *Service) listOptions(req PageRequest, tenant string) (ListOptions, error) {
-	limit := req.Limit
-	switch {
-	case limit == 0:
-		limit = s.cfg.PageSize
-	case limit < 0:
-		return ListOptions{}, Invalid("limit", "must be positive")
-	case limit > s.cfg.MaxPageSize:
-		limit = s.cfg.MaxPageSize
-	}
-	if len(req.After) > 64 {
-		return ListOptions{}, Invalid("after", "is not a cursor this service returned")
-	}
-	return ListOptions{After: req.After, Limit: limit, TenantID: tenant}, nil
-}
-
-// list fetches one page of repo and keeps the items visible to p. The
-// tenant filter runs in the store; visible only narrows further by role.
-func list[T any](ctx context.Context, s *Service, repo Repo[T], req PageRequest, tenant string, id func(*T) string, visible func(*T) bool) (*Page[T], error) {
-	opts, err := s.listOptions(req, tenant)
-	if err != nil {
-		return nil, err
-	}
-	want := opts.Limit
-	page := &Page[T]{Items: make([]*T, 0, want)}
-	for round := 1; ; round++ {
-		opts.Limit = want + 1 // one more tells whether there is a next page
-		items, err := repo.List(ctx, opts)
-		if err != nil {
-			return nil, err
-		}
-		more := len(items) > want
-		if more {
-			items = items[:want]
-		}
-		for i, v := range items {
-			if visible == nil || visible(v) {
-				page.Items = append(page.Items, v)
-			}
-			if len(page.Items) == want {
-				if more || i < len(items)-1 {
-					page.Next = id(v)
-				}
-				return page, nil
-			}
-		}
-		if !more {
-			return page, nil
-		}
-		// Items the caller may not see left the page short: read on, a few
-		// store pages at most, then hand back where reading stopped.
-		opts.After = id(items[len(items)-1])
-		if round == maxListRounds {
-			page.Next = opts.After
-			return page, nil
+// every calls job every interval until ctx is done.
+func (s *Service) every(ctx context.Context, interval time.Duration, job func(context.Context)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			job(ctx)
 		}
 	}
 }
 
-// maxListRounds bounds the store pages one list request reads to fill a
-// page whose items are filtered after reading.
-const maxListRounds = 5
-
-// tenantOf returns the tenant whose data a caller of role p may list: all
-// ("") for admin, their own subject for everyone else.
-func tenantOf(p Principal) string {
-	if p.Role == RoleAdmin {
-		return ""
-	}
-	return p.SubjectID
-}
+// Opened reports whether Open has loaded the log: until then every
+// request but health checks is answered 503.
+func (s *Service) Opened() bool { return s.opened.Load() }

@@ -1,163 +1,320 @@
 package matcher
 
-import "context"
+import (
+	"context"
+	"slices"
+	"time"
 
-// CreateWish records a resident's wish. Social worker of the resident's
-// community only, and only for a resident with recorded consent.
-func (s *Service) CreateWish(ctx context.Context, in WishInput) (*Wish, error) {
-	p, err := authorize(ctx, RoleSocialWorker)
+	"github.com/linli/linli/geo"
+)
+
+// Needs lists what a supplier must bring to a wish.
+type Needs struct {
+	Skills []string `json:"skills"`
+	Items  []string `json:"items,omitempty"`
+}
+
+// WishInput is what a social worker may set on a wish.
+type WishInput struct {
+	ResidentID  string    `json:"resident_id"`
+	Category    string    `json:"category"`
+	Title       string    `json:"title"`
+	Description string    `json:"description,omitempty"`
+	Needs       Needs     `json:"needs"`
+	DueAt       time.Time `json:"due_at"`
+	OnSite      bool      `json:"on_site,omitempty"`
+	// AllowDuplicate records a wish although the resident has an open one
+	// of the same category: the social worker means both.
+	AllowDuplicate bool `json:"allow_duplicate,omitempty"`
+}
+
+// Wish is a small, concrete request for one resident. Location is the
+// resident's exact point when the wish was made: only staff see it.
+type Wish struct {
+	Record
+	WishInput
+	NodeID   string    `json:"node_id"` // the resident's
+	Location *Location `json:"location,omitempty"`
+	Cell     geo.Cell  `json:"-"`
+	// ErasedAt is when the retention job erased the wish's free text and
+	// exact point; its category, cell and history remain.
+	ErasedAt time.Time `json:"erased_at,omitzero"`
+}
+
+func (w *Wish) node() string { return w.NodeID }
+
+// PublicWish is all of a wish that a party without a claim on it may see:
+// no resident, no exact point, no free text that may name someone. Its
+// cell is coarse and holds at least k residents' wishes.
+type PublicWish struct {
+	ID       string    `json:"id"`
+	Category string    `json:"category"`
+	Title    string    `json:"title"`
+	Needs    Needs     `json:"needs"`
+	DueAt    time.Time `json:"due_at"`
+	OnSite   bool      `json:"on_site"`
+	Status   string    `json:"status"`
+	Cell     string    `json:"cell"`
+	WalkBand string    `json:"walk_band,omitempty"`
+}
+
+// WishDetail is what staff in scope and the wish's active claimant see
+// besides the public form. Location is for staff only; a claimant reads
+// the resident's point through the audited address.
+type WishDetail struct {
+	ResidentID  string    `json:"resident_id"`
+	Description string    `json:"description,omitempty"`
+	NodeID      string    `json:"node_id"`
+	Location    *Location `json:"location,omitempty"`
+	Version     int       `json:"version"`
+	CreatedBy   Actor     `json:"created_by"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+	ErasedAt    time.Time `json:"erased_at,omitzero"`
+}
+
+// WishView is a wish as its reader may see it: the public form for every
+// reader, and the detail only for staff and the active claimant.
+type WishView struct {
+	PublicWish
+	*WishDetail
+}
+
+func (in *WishInput) validate(c *Catalog, now time.Time, maxDue time.Duration) error {
+	if err := checkID("resident_id", in.ResidentID, true); err != nil {
+		return err
+	}
+	if err := checkCategory("category", in.Category, c); err != nil {
+		return err
+	}
+	if err := checkText("title", in.Title, maxTitle, true); err != nil {
+		return err
+	}
+	if err := checkText("description", in.Description, maxText, false); err != nil {
+		return err
+	}
+	if err := checkTokens("needs.skills", in.Needs.Skills, nil); err != nil {
+		return err
+	}
+	if len(in.Needs.Items) > maxList {
+		return Invalid("needs.items", "must have at most %d entries", maxList)
+	}
+	for i, item := range in.Needs.Items {
+		if err := checkText(fieldIndex("needs.items", i), item, maxTitle, true); err != nil {
+			return err
+		}
+	}
+	if in.DueAt.IsZero() {
+		return Invalid("due_at", "is required, a time like 2026-12-24T18:00:00+08:00")
+	}
+	return checkTime("due_at", in.DueAt, now, now.Add(maxDue), "in the future, within a year")
+}
+
+// DuplicateWindow is how recent an open wish of the same resident and
+// category must be for a new one to be refused as its duplicate.
+const DuplicateWindow = 30 * 24 * time.Hour
+
+// CreateWish records a resident's wish. Social worker in scope of the
+// resident only, and only while the resident's consent holds. A wish for
+// the same resident and category as one open and made within
+// DuplicateWindow is refused with ECONFLICT naming it, unless
+// allow_duplicate is set.
+func (s *Service) CreateWish(ctx context.Context, in WishInput) (*WishView, error) {
+	p, _, err := s.allow(ctx, WishCreate, "")
 	if err != nil {
 		return nil, err
 	}
 	now := s.timestamp()
-	if err := in.validate(&s.cfg.Catalog, now); err != nil {
+	if err := in.validate(&s.cfg.Catalog, now, s.cfg.MaxDueIn); err != nil {
 		return nil, err
 	}
-	r, err := getFor(ctx, s.store.Residents(), in.ResidentID, p.SubjectID)
-	if ErrorCode(err) == ENOTFOUND {
-		return nil, Invalid("resident_id", "no resident of your community has id %q", in.ResidentID)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if r.Consent == nil || r.Consent.GivenAt.IsZero() {
-		return nil, Invalid("resident_id", "the resident has no recorded consent")
-	}
-	if !r.ConsentWithdrawnAt.IsZero() || !r.ErasedAt.IsZero() {
-		return nil, Invalid("resident_id", "the resident withdrew consent")
-	}
-	loc := *r.Location
-	w := &Wish{
-		ID:        NewID("wsh"),
-		WishInput: in,
-		Status:    StatusOpen,
-		Location:  &loc,
-		TenantID:  p.SubjectID,
-		CreatedBy: p.Party(),
-		Cell:      r.Cell,
-		CreatedAt: now,
-		UpdatedAt: now,
-	}
-	if err := s.store.Wishes().Create(ctx, w); err != nil {
-		return nil, err
-	}
-	s.cells.add(w.Cell)
-	s.index.PutWish(w, r)
-	return w, nil
-}
-
-// canSeeWish tells whether p sees the whole of w: admins, coordinators,
-// social workers of its community, and its active claimant.
-func (s *Service) canSeeWish(p Principal, w *Wish) bool {
-	switch p.Role {
-	case RoleAdmin:
-		return true
-	case RoleCoordinator, RoleSocialWorker:
-		return w.TenantID == p.SubjectID
-	}
-	st := s.wishes.state(w.ID)
-	return st.claimant != nil && st.claimant.Kind == p.Role && st.claimant.ID == p.SubjectID
-}
-
-// GetWish returns the whole *Wish to staff and the active claimant, and a
-// *PublicWish of an open wish to other suppliers.
-func (s *Service) GetWish(ctx context.Context, id string) (any, error) {
-	p, err := authorize(ctx, roles...)
-	if err != nil {
-		return nil, err
-	}
-	tenant := "" // others' open wishes are shown in public form
-	if p.Role == RoleSocialWorker {
-		tenant = p.SubjectID
-	}
-	w, err := getFor(ctx, s.store.Wishes(), id, tenant)
-	if err != nil {
-		return nil, err
-	}
-	w.Status = s.wishes.state(w.ID).status
-	switch {
-	case s.canSeeWish(p, w):
-		if !IsStaff(p.Role) {
-			w.Location = nil // the exact point is fetched separately, and audited
+	in.Needs.Skills = orEmpty(in.Needs.Skills)
+	var w *Wish
+	_, err = s.commit(ctx, p, func() (*Change, error) {
+		r, ok := s.residents.Get(in.ResidentID)
+		if !ok || !s.tree.within(p.SubjectID, r.NodeID) {
+			return nil, Invalid("resident_id", "no resident in your scope has id %q", in.ResidentID)
 		}
-		return w, nil
-	case p.Role == RoleSocialWorker || w.Status != StatusOpen:
-		return nil, Errorf(ENOTFOUND, "not found")
-	default:
-		return s.publicWish(w), nil
+		if r.hidden() {
+			return nil, Invalid("resident_id", "the resident withdrew consent")
+		}
+		if dup := s.openDuplicate(r.ID, in.Category, now); dup != "" && !in.AllowDuplicate {
+			return nil, &Error{Code: ECONFLICT, Field: "allow_duplicate",
+				Message: "the resident has an open wish of this category already: " + dup + "; set allow_duplicate to record both"}
+		}
+		loc := *r.Location
+		w = &Wish{Record: newRecord("wsh", p, now), WishInput: in, NodeID: r.NodeID, Location: &loc, Cell: r.Cell}
+		return &Change{Records: []any{w}}, nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return s.wishView(p, w, true, nil), nil
+}
+
+// openDuplicate returns an open wish of the resident in the category made
+// within DuplicateWindow of now, or "".
+func (s *Service) openDuplicate(resident, category string, now time.Time) string {
+	for _, id := range s.byResident.of(resident) {
+		w, ok := s.wishes.Get(id)
+		if ok && w.Category == category && s.ledger.status(id) == StatusOpen && now.Sub(w.CreatedAt) < DuplicateWindow {
+			return id
+		}
+	}
+	return ""
+}
+
+// wishView returns w as p sees it: with the detail when full, the
+// location only to staff; band, when not nil, is the walking band.
+func (s *Service) wishView(p Principal, w *Wish, full bool, band *string) *WishView {
+	v := &WishView{PublicWish: PublicWish{
+		ID: w.ID, Category: w.Category, Title: w.Title, Needs: w.Needs, DueAt: w.DueAt, OnSite: w.OnSite,
+		Status: s.ledger.status(w.ID), Cell: s.cells.Shown(w.Cell, s.cfg.KAnonymity).String(),
+	}}
+	v.Needs.Skills = orEmpty(v.Needs.Skills)
+	if band != nil {
+		v.WalkBand = *band
+	}
+	if full {
+		v.WishDetail = &WishDetail{ResidentID: w.ResidentID, Description: w.Description, NodeID: w.NodeID,
+			Version: w.Version, CreatedBy: w.CreatedBy, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt, ErasedAt: w.ErasedAt}
+		if IsStaff(p.Role) {
+			v.Location = w.Location
+		}
+		if r, ok := s.residents.Get(w.ResidentID); ok && r.hidden() {
+			v.Description, v.Location = "", nil
+		}
+	}
+	return v
+}
+
+// GetWish returns a wish whole to staff in scope and to its active
+// claimant, and in its public form to other suppliers while it is open.
+func (s *Service) GetWish(ctx context.Context, id string) (*WishView, error) {
+	p, reach, err := s.allow(ctx, WishRead, id)
+	if err != nil {
+		return nil, err
+	}
+	w, ok := s.wishes.Get(id)
+	if !ok {
+		return nil, notFound()
+	}
+	return s.wishView(p, w, reach != OpenWish, nil), nil
 }
 
 // WishFilter narrows a list of wishes.
 type WishFilter struct {
-	Status string
+	Status    string
+	Category  string
+	Cell      string // an H3 cell: wishes in it or below it
+	Node      string // a node of the caller's subtree
+	DueBefore time.Time
+	DueAfter  time.Time
+	Near      string // "LAT,LNG": suppliers only, see NearWishes
 }
 
-// ListWishes pages through wishes: all of their community's for social
-// workers, every wish for coordinators and admins, and open wishes in their
-// public form for suppliers.
-func (s *Service) ListWishes(ctx context.Context, f WishFilter, req PageRequest) (any, error) {
-	p, err := authorize(ctx, roles...)
-	if err != nil {
+// ListWishes pages through wishes: those in the caller's scope, whole, for
+// staff; for suppliers the open ones, in public form (near a point with
+// Near).
+func (s *Service) ListWishes(ctx context.Context, f WishFilter, req PageRequest) (*Page[WishView], error) {
+	p, ok := PrincipalFrom(ctx)
+	if ok && f.Near != "" {
+		return s.NearWishes(ctx, f.Near, f.Status, req)
+	}
+	if _, _, err := s.allow(ctx, WishList, ""); err != nil {
 		return nil, err
 	}
-	switch f.Status {
-	case "", StatusOpen, StatusClaimed, StatusFulfilled, StatusConfirmed, StatusCancelled, StatusExpired:
-	default:
-		return nil, Invalid("status", "must be open, claimed, fulfilled, confirmed, cancelled or expired")
+	if f.Status != "" && !slices.Contains(statuses, f.Status) {
+		return nil, Invalid("status", "must be one of open, claimed, fulfilled, confirmed, cancelled, expired or withdrawn")
+	}
+	if f.Category != "" && !s.cfg.Catalog.hasCategory(f.Category) {
+		return nil, Invalid("category", "%q is not a category", f.Category)
+	}
+	var cell geo.Cell
+	if f.Cell != "" {
+		c, err := geo.ParseCell(f.Cell)
+		if err != nil {
+			return nil, Invalid("cell", "is not an H3 cell")
+		}
+		cell = c
 	}
 	staff := IsStaff(p.Role)
+	nodes := s.scopeNodes(p)
+	if f.Node != "" {
+		if !staff || !s.reachableNode(p, f.Node) {
+			return nil, Invalid("node", "no node in your scope has id %q", f.Node)
+		}
+		nodes = s.tree.subtree(f.Node)
+	}
 	if !staff {
-		f.Status = StatusOpen
+		if f.Status != "" && f.Status != StatusOpen {
+			return nil, Invalid("status", "suppliers list open wishes only")
+		}
+		f.Status, nodes = StatusOpen, nil
 	}
-	tenant := ""
-	if p.Role == RoleSocialWorker || p.Role == RoleCoordinator {
-		tenant = p.SubjectID
+	keep := func(w *Wish) bool {
+		switch {
+		case f.Status != "" && s.ledger.status(w.ID) != f.Status,
+			f.Category != "" && w.Category != f.Category,
+			cell != 0 && (w.Cell.Resolution() < cell.Resolution() || geo.Parent(w.Cell, cell.Resolution()) != cell),
+			!f.DueBefore.IsZero() && !w.DueAt.Before(f.DueBefore),
+			!f.DueAfter.IsZero() && w.DueAt.Before(f.DueAfter):
+			return false
+		}
+		return true
 	}
-	page, err := list(ctx, s, s.store.Wishes(), req, tenant, func(w *Wish) string { return w.ID }, func(w *Wish) bool {
-		w.Status = s.wishes.state(w.ID).status
-		return f.Status == "" || w.Status == f.Status
-	})
-	if err != nil || staff {
-		return page, err
-	}
-	public := &Page[PublicWish]{Items: make([]*PublicWish, 0, len(page.Items)), Next: page.Next}
-	for _, w := range page.Items {
-		public.Items = append(public.Items, s.publicWish(w))
-	}
-	return public, nil
-}
-
-// UpdateWish replaces what a social worker may change on an open wish.
-func (s *Service) UpdateWish(ctx context.Context, id string, in WishInput) (*Wish, error) {
-	p, err := authorize(ctx, RoleSocialWorker)
+	pg, err := page(s, req, s.lists.wishes, s.wishes, nodes, keep)
 	if err != nil {
 		return nil, err
 	}
-	w, err := getFor(ctx, s.store.Wishes(), id, p.SubjectID)
+	out := &Page[WishView]{Items: make([]*WishView, len(pg.Items)), Next: pg.Next}
+	for i, w := range pg.Items {
+		out.Items[i] = s.wishView(p, w, staff, nil)
+	}
+	return out, nil
+}
+
+// UpdateWish replaces what a social worker may change on an open wish. The
+// change is an updated event, so it cannot slip in under a claim made at
+// the same time: one of them is decided first.
+func (s *Service) UpdateWish(ctx context.Context, id string, in WishInput) (*WishView, error) {
+	p, _, err := s.allow(ctx, WishUpdate, id)
 	if err != nil {
 		return nil, err
 	}
 	now := s.timestamp()
-	if err := in.validate(&s.cfg.Catalog, now); err != nil {
+	if err := in.validate(&s.cfg.Catalog, now, s.cfg.MaxDueIn); err != nil {
 		return nil, err
 	}
-	if in.ResidentID != w.ResidentID {
-		return nil, Invalid("resident_id", "cannot change; cancel the wish and record a new one")
-	}
-	if st := s.wishes.state(w.ID); st.status != StatusOpen {
-		return nil, Errorf(ECONFLICT, "only an open wish can be changed; this one is %s", st.status)
-	}
-	w.WishInput, w.UpdatedAt = in, now
-	if err := s.store.Wishes().Replace(ctx, w); err != nil {
+	in.Needs.Skills = orEmpty(in.Needs.Skills)
+	var w *Wish
+	_, err = s.commit(ctx, p, func() (*Change, error) {
+		cur, ok := s.wishes.Get(id)
+		if !ok {
+			return nil, notFound()
+		}
+		if in.ResidentID != cur.ResidentID {
+			return nil, Invalid("resident_id", "cannot change; cancel the wish and record a new one")
+		}
+		st := s.ledger.state(id)
+		if st.status != StatusOpen {
+			return nil, Errorf(ECONFLICT, "only an open wish can be changed; this one is %s", st.status)
+		}
+		c := *cur
+		w = &c
+		w.WishInput, w.Record = in, w.Record.next(now)
+		return &Change{Records: []any{w}, Events: []*Event{st.follow(id, EventUpdated, p.Actor(), now)}}, nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	s.index.PutWish(w, nil)
-	w.Status = StatusOpen
-	return w, nil
+	return s.wishView(p, w, true, nil), nil
 }
 
-// wishCreated is the first event of every wish, made from the wish itself.
-func wishCreated(w *Wish) *Event {
-	return &Event{ID: EventID(w.ID, 0), WishID: w.ID, Type: EventCreated, Actor: w.CreatedBy, At: w.CreatedAt}
+// orEmpty returns list, or an empty list for nil, so that JSON shows [].
+func orEmpty[T any](list []T) []T {
+	if list == nil {
+		return []T{}
+	}
+	return list
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,9 +17,10 @@ import (
 // serving and the error is kept in Status. Current is cheap and safe to
 // call from any goroutine.
 type Engine struct {
-	paths  []string
-	logger *slog.Logger
-	set    atomic.Pointer[Set]
+	paths    []string
+	logger   *slog.Logger
+	required []string // rule names every set must have
+	set      atomic.Pointer[Set]
 
 	mu       sync.Mutex // serialises reloads and guards the fields below
 	lastSeen string     // fingerprint of the files at the last load attempt
@@ -39,19 +42,75 @@ type Status struct {
 	LastEvalError string    `json:"last_eval_error,omitempty"`
 }
 
+// EngineOption changes how an Engine loads rules.
+type EngineOption func(*Engine)
+
+// Require makes the engine refuse, at load and at every reload, a rule set
+// that lacks any of the rules names: the safeguarding rules a district
+// must never lose to an empty or cut file. The last good set keeps
+// serving.
+func Require(names ...string) EngineOption {
+	return func(e *Engine) { e.required = append([]string(nil), names...) }
+}
+
 // NewEngine loads the rules files named by paths (globs allowed, as in
 // Load). The first load must succeed. A nil logger discards logs.
-func NewEngine(paths []string, logger *slog.Logger) (*Engine, error) {
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	set, fp, err := load(paths)
+func NewEngine(paths []string, logger *slog.Logger, opts ...EngineOption) (*Engine, error) {
+	e := newEngine(paths, logger, opts)
+	set, fp, err := e.load()
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{paths: append([]string(nil), paths...), logger: logger, lastSeen: fp}
+	e.lastSeen = fp
 	e.swap(set)
 	return e, nil
+}
+
+// StartEngine is NewEngine for a service: when the first load fails, it
+// returns the engine anyway, with no set in force (Current is nil, and
+// callers must refuse what needs rules), and the error; Watch and Reload
+// put the first good set in force.
+func StartEngine(paths []string, logger *slog.Logger, opts ...EngineOption) (*Engine, error) {
+	e := newEngine(paths, logger, opts)
+	set, fp, err := e.load()
+	e.lastSeen = fp
+	if err != nil {
+		e.status.LastError, e.status.LastErrorAt, e.status.Failures = err.Error(), time.Now(), 1
+		e.lastSeen = "" // retry at the first poll
+		return e, err
+	}
+	e.swap(set)
+	return e, nil
+}
+
+func newEngine(paths []string, logger *slog.Logger, opts []EngineOption) *Engine {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	e := &Engine{paths: append([]string(nil), paths...), logger: logger}
+	for _, o := range opts {
+		o(e)
+	}
+	return e
+}
+
+// load loads the files and checks the required rules are there.
+func (e *Engine) load() (*Set, string, error) {
+	set, fp, err := load(e.paths)
+	if err != nil {
+		return nil, fp, err
+	}
+	var missing []string
+	for _, name := range e.required {
+		if !slices.ContainsFunc(set.rules, func(r Rule) bool { return r.Name == name }) {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fp, fmt.Errorf("rules: the rule set has %d rules but lacks the required %s; "+
+			"restore them, or list the rules a set must have in rules_required", set.Len(), strings.Join(missing, ", "))
+	}
+	return set, fp, nil
 }
 
 // Current returns the rule set in force. Callers keep using the set they
@@ -66,7 +125,7 @@ func (e *Engine) Current() *Set { return e.set.Load() }
 func (e *Engine) Reload() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	set, fp, err := load(e.paths)
+	set, fp, err := e.load()
 	e.lastSeen = fp
 	if err != nil {
 		e.status.LastError = err.Error()
@@ -75,7 +134,7 @@ func (e *Engine) Reload() error {
 		return fmt.Errorf("reload: %w", err)
 	}
 	e.status.LastError, e.status.LastErrorAt = "", time.Time{}
-	if set.Hash() == e.set.Load().Hash() {
+	if cur := e.set.Load(); cur != nil && set.Hash() == cur.Hash() {
 		return nil
 	}
 	e.swap(set)
@@ -99,7 +158,9 @@ func (e *Engine) Status() Status {
 	st := e.status
 	e.mu.Unlock()
 	st.Files = append([]string(nil), st.Files...)
-	st.EvalErrors, st.LastEvalError = e.Current().EvalErrors()
+	if cur := e.Current(); cur != nil {
+		st.EvalErrors, st.LastEvalError = cur.EvalErrors()
+	}
 	return st
 }
 
@@ -139,8 +200,12 @@ func (e *Engine) Watch(ctx context.Context, interval time.Duration) {
 		}
 		pending = ""
 		if err := e.Reload(); err != nil {
+			hash := ""
+			if cur := e.Current(); cur != nil {
+				hash = shortHash(cur.Hash())
+			}
 			e.logger.Error("rules reload rejected, keeping the last good rules",
-				"err", err, "serving_version", e.Status().Version, "serving_hash", shortHash(e.Current().Hash()))
+				"err", err, "serving_version", e.Status().Version, "serving_hash", hash)
 		}
 	}
 }

@@ -1,14 +1,18 @@
 // Package transport serves Linli's HTTP API with go-kit: one route table,
-// one generic JSON decoder, one response encoder and one error encoder,
-// with authentication, rate limiting and request logging around them.
+// one strict JSON decoder, one response encoder and one error encoder,
+// with request ids, rate limits, authentication and request logging
+// around them, and the console's static files at /.
 package transport
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-kit/kit/transport"
@@ -23,19 +27,35 @@ type Options struct {
 	Version        string
 	MaxBody        int64         // bytes of a request body; default 1 MiB
 	RequestTimeout time.Duration // default 30s
-	RateLimit      float64       // requests per second per key, burst 2×; 0 = off
+	RateLimit      float64       // requests a second per API key, burst 2× (at least 1); 0 = off
+	// AddressRateLimit is requests a second per client address, burst 2×,
+	// counted before authentication, so that guessing keys is bounded
+	// too; 0 = off.
+	AddressRateLimit float64
 }
+
+// Handler is the HTTP handler of the whole API.
+type Handler struct {
+	http.Handler
+	draining atomic.Bool
+}
+
+// Drain makes /readyz answer 503 from now on, for a load balancer to stop
+// sending requests before the server shuts down.
+func (h *Handler) Drain() { h.draining.Store(true) }
 
 type handler struct {
-	svc     *matcher.Service
-	opts    Options
-	mux     *http.ServeMux
-	limiter *limiter
-	table   []route
+	svc       Service
+	opts      Options
+	mux       *http.ServeMux
+	keys      *limiter
+	addresses *limiter
+	table     []route
+	top       *Handler
 }
 
-// NewHandler returns the HTTP handler of the whole API.
-func NewHandler(svc *matcher.Service, opts Options) http.Handler {
+// NewHandler returns the HTTP handler of the whole API over svc.
+func NewHandler(svc Service, opts Options) *Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -45,7 +65,9 @@ func NewHandler(svc *matcher.Service, opts Options) http.Handler {
 	if opts.RequestTimeout <= 0 {
 		opts.RequestTimeout = 30 * time.Second
 	}
-	h := &handler{svc: svc, opts: opts, mux: http.NewServeMux(), limiter: newLimiter(opts.RateLimit, time.Now)}
+	top := &Handler{}
+	h := &handler{svc: svc, opts: opts, mux: http.NewServeMux(), top: top,
+		keys: newLimiter(opts.RateLimit, time.Now), addresses: newLimiter(opts.AddressRateLimit, time.Now)}
 	h.table = h.routes()
 	m := newMetrics(svc)
 	errLog := transport.ErrorHandlerFunc(func(ctx context.Context, err error) {
@@ -53,19 +75,20 @@ func NewHandler(svc *matcher.Service, opts Options) http.Handler {
 			opts.Logger.ErrorContext(ctx, "request failed", "err", err)
 		}
 	})
-	for _, rt := range h.table {
+	for i := range h.table {
+		rt := &h.table[i]
 		srv := httptransport.NewServer(
-			rt.serve,
+			h.replaying(rt),
 			func(_ context.Context, r *http.Request) (any, error) { return rt.decode(r) },
 			encodeResponse,
 			httptransport.ServerErrorEncoder(errorEncoder),
 			httptransport.ServerErrorHandler(errLog),
 		)
 		var hh http.Handler = srv
-		if rt.method == http.MethodPost && !rt.public {
-			hh = h.idempotent(hh)
+		if rt.method == http.MethodPost && !rt.public() {
+			hh = h.idempotent(rt, hh)
 		}
-		if !rt.public {
+		if !rt.public() {
 			hh = h.authenticate(hh)
 		}
 		h.mux.Handle(rt.method+" "+rt.path, m.instrument(rt.method+" "+rt.path, hh))
@@ -74,13 +97,39 @@ func NewHandler(svc *matcher.Service, opts Options) http.Handler {
 	doc := openAPI(h.table, opts.Version)
 	h.mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) { _ = writeJSON(w, http.StatusOK, doc) })
 	h.mux.HandleFunc("/", h.noRoute)
-	return h.recoverer(h.logRequests(h.mux))
+	top.Handler = h.recoverer(h.withRequestID(h.logRequests(h.limitAddresses(h.mux))))
+	return top
+}
+
+// replaying serves rt, answering a request whose Idempotency-Key already
+// made a change with what that change made, as it is now.
+func (h *handler) replaying(rt *route) func(ctx context.Context, req any) (any, error) {
+	return func(ctx context.Context, req any) (any, error) {
+		resp, err := rt.serve(ctx, req)
+		if err != nil {
+			return resp, err
+		}
+		var rp *matcher.Replayed
+		if r := resp.(response); rt.replay != nil && errors.As(r.err, &rp) {
+			return h.replayResponse(ctx, rt, rp.Record), nil
+		}
+		return resp, nil
+	}
+}
+
+func (h *handler) replayResponse(ctx context.Context, rt *route, rec *matcher.IdempotencyRecord) response {
+	v, err := rt.replay(matcher.WithoutIdempotency(ctx), rec)
+	return response{v: v, status: rt.status, err: err, replayed: err == nil}
 }
 
 // authenticate reads the Bearer key, puts the caller in the context and
 // applies the caller's rate limit.
 func (h *handler) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !h.svc.Opened() {
+			errorEncoder(r.Context(), matcher.Errorf(matcher.EUNAVAILABLE, "the service is loading its state; try again shortly"), w)
+			return
+		}
 		auth := r.Header.Get("Authorization")
 		key, ok := strings.CutPrefix(auth, "Bearer ")
 		if !ok || key == "" {
@@ -92,15 +141,35 @@ func (h *handler) authenticate(next http.Handler) http.Handler {
 			errorEncoder(r.Context(), err, w)
 			return
 		}
-		if wait, ok := h.limiter.allow(p.KeyPrefix); !ok {
-			w.Header().Set("Retry-After", retryAfter(wait))
-			errorEncoder(r.Context(), matcher.Errorf(matcher.ERATELIMITED, "too many requests for this key; retry in %s", wait.Round(time.Millisecond)), w)
+		if wait, ok := h.keys.allow(p.KeyPrefix); !ok {
+			tooMany(w, r, wait, "this key")
 			return
 		}
 		ctx, cancel := context.WithTimeout(matcher.WithPrincipal(r.Context(), p), h.opts.RequestTimeout)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// limitAddresses applies the per-address rate limit to every request,
+// before anything else is done for it.
+func (h *handler) limitAddresses(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
+		}
+		if wait, ok := h.addresses.allow(host); !ok {
+			tooMany(w, r, wait, "this address")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func tooMany(w http.ResponseWriter, r *http.Request, wait time.Duration, who string) {
+	w.Header().Set("Retry-After", retryAfter(wait))
+	errorEncoder(r.Context(), matcher.Errorf(matcher.ERATELIMITED, "too many requests from %s; retry in %s", who, wait.Round(time.Millisecond)), w)
 }
 
 // statusWriter remembers the status a handler wrote, for the access log.
@@ -136,12 +205,21 @@ func (h *handler) recoverer(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				h.opts.Logger.Error("panic serving request", "path", r.URL.Path, "panic", v)
+				h.opts.Logger.ErrorContext(r.Context(), "panic serving request", "path", r.URL.Path, "panic", v)
 				errorEncoder(r.Context(), matcher.Errorf(matcher.EINTERNAL, "internal error"), w)
 			}
 		}()
+		securityHeaders(w.Header())
 		next.ServeHTTP(w, r)
 	})
+}
+
+// securityHeaders are set once, on every response.
+func securityHeaders(h http.Header) {
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
 }
 
 // noRoute answers a request no route takes: 405 with Allow when the path

@@ -1,17 +1,21 @@
 package transport
 
 import (
+	"encoding"
 	"net/http"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // openAPI describes the route table as an OpenAPI 3.1 document. Schemas are
-// made from the very Go types the decoders and encoders use, so the
-// document cannot drift from what the code accepts and returns.
+// made from the very Go types the decoders and encoders use: a field is
+// required when JSON always writes it (no omitempty or omitzero), a
+// pointer field that may be nil is nullable, and every status a route can
+// answer is listed, so that a response that does not match is a bug the
+// tests catch (openapi_test.go validates every response they receive).
 func openAPI(routes []route, version string) map[string]any {
 	g := &schemaGen{defs: map[string]any{}}
 	paths := map[string]map[string]any{}
@@ -19,8 +23,11 @@ func openAPI(routes []route, version string) map[string]any {
 	for _, rt := range routes {
 		op := map[string]any{
 			"summary":     rt.summary,
-			"operationId": strings.ToLower(rt.method) + strings.NewReplacer("/", "_", "{", "", "}", "", "-", "_").Replace(rt.path),
-			"responses":   responses(rt, g),
+			"operationId": operationID(rt.method, rt.path),
+			"responses":   responses(&rt, g),
+		}
+		if rt.action != "" {
+			op["x-linli-action"] = string(rt.action)
 		}
 		var params []any
 		for _, m := range pathParam.FindAllStringSubmatch(rt.path, -1) {
@@ -33,10 +40,10 @@ func openAPI(routes []route, version string) map[string]any {
 			op["parameters"] = params
 		}
 		if rt.in != nil {
-			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
+			op["requestBody"] = map[string]any{"required": rt.in != typeOf[noInput](), "content": map[string]any{
 				"application/json": map[string]any{"schema": g.schema(rt.in)}}}
 		}
-		if rt.public {
+		if rt.public() {
 			op["security"] = []any{}
 		}
 		if paths[rt.path] == nil {
@@ -46,28 +53,33 @@ func openAPI(routes []route, version string) map[string]any {
 	}
 	paths["/metrics"] = map[string]any{"get": map[string]any{
 		"summary": "Prometheus metrics: request counts and durations by route, rules reloads", "operationId": "get_metrics",
-		"security": []any{}, "responses": map[string]any{"200": map[string]any{"description": "Prometheus text format"}},
+		"security": []any{}, "responses": map[string]any{"200": map[string]any{"description": "Prometheus text format",
+			"content": map[string]any{"text/plain": map[string]any{"schema": map[string]any{"type": "string"}}}}},
 	}}
 	paths["/openapi.json"] = map[string]any{"get": map[string]any{
 		"summary": "This document", "operationId": "get_openapi", "security": []any{},
-		"responses": map[string]any{"200": map[string]any{"description": "OpenAPI 3.1 document"}},
+		"responses": map[string]any{"200": map[string]any{"description": "OpenAPI 3.1 document",
+			"content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}}},
 	}}
-	g.defs["Error"] = map[string]any{"type": "object", "properties": map[string]any{"error": map[string]any{
-		"type": "object", "required": []string{"code", "message"},
-		"properties": map[string]any{
-			"code":    map[string]any{"type": "string", "enum": []string{"invalid", "not_found", "conflict", "forbidden", "unauthorized", "ineligible", "rate_limited", "unavailable", "internal"}},
-			"message": map[string]any{"type": "string"},
-			"field":   map[string]any{"type": "string"},
-			"rule":    map[string]any{"type": "string"},
-		}}}}
+	g.defs["Error"] = map[string]any{"type": "object", "required": []string{"error"}, "additionalProperties": false,
+		"properties": map[string]any{"error": map[string]any{
+			"type": "object", "required": []string{"code", "message"}, "additionalProperties": false,
+			"properties": map[string]any{
+				"code":    map[string]any{"type": "string", "enum": []string{"invalid", "not_found", "conflict", "forbidden", "unauthorized", "ineligible", "rate_limited", "unavailable", "internal"}},
+				"message": map[string]any{"type": "string"},
+				"field":   map[string]any{"type": "string"},
+				"rule":    map[string]any{"type": "string"},
+			}}}}
 	return map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{
-			"title":       "Linli API",
-			"version":     version,
-			"description": "Pairs volunteers, organisations and enterprises with residents' micro-wishes inside a walking circle.",
+			"title":   "Linli API",
+			"version": orDev(version),
+			"description": "Pairs volunteers, organisations and enterprises with residents' micro-wishes inside a walking circle. " +
+				"A method a path does not take is answered 405 with Allow, in the Error shape.",
 		},
-		"paths": paths,
+		"servers": []any{map[string]any{"url": "/"}},
+		"paths":   paths,
 		"components": map[string]any{
 			"schemas":         g.defs,
 			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer"}},
@@ -76,43 +88,67 @@ func openAPI(routes []route, version string) map[string]any {
 	}
 }
 
-func responses(rt route, g *schemaGen) map[string]any {
-	errRef := map[string]any{"content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Error"}}}}
-	ok := map[string]any{"description": http.StatusText(rt.status)}
-	if rt.out != nil && rt.out.Kind() != reflect.Interface {
-		ok["content"] = map[string]any{"application/json": map[string]any{"schema": g.schema(rt.out)}}
-	} else {
-		ok["content"] = map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}
+func orDev(v string) string {
+	if v == "" {
+		return "dev"
 	}
-	out := map[string]any{strconv.Itoa(rt.status): ok}
-	codes := []int{http.StatusBadRequest, http.StatusNotFound}
-	if !rt.public {
-		codes = append(codes, http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests)
+	return v
+}
+
+func operationID(method, path string) string {
+	return strings.ToLower(method) + strings.NewReplacer("/", "_", "{", "", "}", "", "-", "_", ".", "_").Replace(path)
+}
+
+// errorStatuses returns every error status rt can answer.
+func errorStatuses(rt *route) []int {
+	codes := []int{http.StatusBadRequest, http.StatusInternalServerError, http.StatusServiceUnavailable, http.StatusTooManyRequests}
+	if !rt.public() {
+		codes = append(codes, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound)
 	}
-	if rt.method == http.MethodPost || rt.method == http.MethodPut {
+	if rt.in != nil {
+		codes = append(codes, http.StatusUnsupportedMediaType)
+	}
+	if rt.method != http.MethodGet {
 		codes = append(codes, http.StatusConflict)
 	}
-	for _, c := range codes {
-		out[strconv.Itoa(c)] = withDesc(errRef, http.StatusText(c))
+	if rt.method == http.MethodPost && !rt.public() {
+		codes = append(codes, http.StatusUnprocessableEntity)
+	}
+	if rt.method == http.MethodGet && !rt.public() {
+		codes = append(codes, http.StatusConflict) // candidates of a wish that is not open
+	}
+	slices.Sort(codes)
+	return slices.Compact(codes)
+}
+
+func responses(rt *route, g *schemaGen) map[string]any {
+	errRef := map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Error"}}}
+	okResp := map[string]any{"description": http.StatusText(rt.status)}
+	if rt.out != nil && rt.out.Kind() != reflect.Interface {
+		okResp["content"] = map[string]any{"application/json": map[string]any{"schema": g.schema(rt.out)}}
+	}
+	out := map[string]any{strconv.Itoa(rt.status): okResp}
+	for _, c := range errorStatuses(rt) {
+		if c == rt.status {
+			continue
+		}
+		out[strconv.Itoa(c)] = map[string]any{"description": http.StatusText(c), "content": errRef}
+	}
+	if rt.path == "/readyz" { // not ready is a health body, not an error
+		out["503"] = map[string]any{"description": "Not ready", "content": okResp["content"]}
 	}
 	return out
 }
 
-func withDesc(m map[string]any, desc string) map[string]any {
-	c := map[string]any{"description": desc}
-	for k, v := range m {
-		c[k] = v
-	}
-	return c
-}
+// textMarshaler is how a type that writes itself as text (geo.Cell) is
+// told apart.
+var textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
 
 // schemaGen turns Go types into JSON Schemas, named structs into
 // components referenced by $ref.
 type schemaGen struct {
 	defs map[string]any
 }
-
-var timeType = reflect.TypeFor[time.Time]()
 
 func (g *schemaGen) schema(t reflect.Type) map[string]any {
 	for t.Kind() == reflect.Pointer {
@@ -132,7 +168,7 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 		return map[string]any{"type": "array", "items": g.schema(t.Elem())}
 	case t.Kind() == reflect.Map:
 		return map[string]any{"type": "object", "additionalProperties": g.schema(t.Elem())}
-	case t.Kind() == reflect.String:
+	case t.Implements(textMarshaler) || reflect.PointerTo(t).Implements(textMarshaler), t.Kind() == reflect.String:
 		return map[string]any{"type": "string"}
 	case t.Kind() == reflect.Bool:
 		return map[string]any{"type": "boolean"}
@@ -147,28 +183,55 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 
 func (g *schemaGen) object(t reflect.Type) map[string]any {
 	props := map[string]any{}
-	g.fields(t, props)
-	return map[string]any{"type": "object", "properties": props, "additionalProperties": false}
+	var required []string
+	g.fields(t, props, &required, true)
+	o := map[string]any{"type": "object", "properties": props, "additionalProperties": false}
+	if len(required) > 0 {
+		slices.Sort(required)
+		o["required"] = required
+	}
+	return o
 }
 
-func (g *schemaGen) fields(t reflect.Type, props map[string]any) {
+// fields adds t's JSON fields to props. A field is required when JSON
+// always writes it: no omitempty or omitzero, and not promoted from an
+// embedded pointer, which may be nil. A pointer field without omitempty
+// may be null.
+func (g *schemaGen) fields(t reflect.Type, props map[string]any, required *[]string, always bool) {
 	for f := range t.Fields() {
-		if !f.IsExported() {
+		if !f.IsExported() && !f.Anonymous {
 			continue
 		}
 		tag := f.Tag.Get("json")
 		if tag == "-" {
 			continue
 		}
-		name, _, _ := strings.Cut(tag, ",")
+		name, opts, _ := strings.Cut(tag, ",")
 		if f.Anonymous && name == "" {
-			g.fields(f.Type, props)
+			ft, viaPointer := f.Type, false
+			if ft.Kind() == reflect.Pointer {
+				ft, viaPointer = ft.Elem(), true
+			}
+			if ft.Kind() == reflect.Struct {
+				g.fields(ft, props, required, always && !viaPointer)
+				continue
+			}
+		}
+		if !f.IsExported() {
 			continue
 		}
 		if name == "" {
 			name = f.Name
 		}
-		props[name] = g.schema(f.Type)
+		optional := strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero")
+		s := g.schema(f.Type)
+		if f.Type.Kind() == reflect.Pointer && !optional {
+			s = map[string]any{"anyOf": []any{s, map[string]any{"type": "null"}}}
+		}
+		props[name] = s
+		if always && !optional {
+			*required = append(*required, name)
+		}
 	}
 }
 

@@ -7,8 +7,10 @@ import (
 	"time"
 )
 
-// limiter is a token bucket per API key: rate tokens a second, up to a
-// burst of twice that.
+// limiter is a token bucket per key (an API key's prefix, a client
+// address): rate tokens a second, up to a burst of twice that, and never
+// less than one, so that a rate below 0.5 a second still lets requests
+// through.
 type limiter struct {
 	rate    float64
 	burst   float64
@@ -23,7 +25,7 @@ type bucket struct {
 }
 
 func newLimiter(rate float64, now func() time.Time) *limiter {
-	return &limiter{rate: rate, burst: 2 * rate, now: now, buckets: make(map[string]*bucket)}
+	return &limiter{rate: rate, burst: math.Max(1, 2*rate), now: now, buckets: make(map[string]*bucket)}
 }
 
 // allow takes a token from key's bucket, or says how long until one is

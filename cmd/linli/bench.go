@@ -21,7 +21,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/linli/linli/geo"
-	"github.com/linli/linli/matcher"
+	"github.com/linli/linli/matcher/index"
 	"github.com/linli/linli/rules"
 )
 
@@ -79,7 +79,7 @@ type benchCity struct {
 	volunteers, wishes int
 	seed               uint64
 	grid               *geo.Grid
-	index              *matcher.Index
+	index              *index.Index
 	vols               []benchVolunteer
 	wishPts            []geo.Point
 	cpuProfile         string
@@ -106,19 +106,17 @@ func (c *benchCity) point(r *rand.Rand) geo.Point {
 // build generates the city and indexes it as the service does.
 func (c *benchCity) build(certTypes []string) {
 	r := rand.New(rand.NewPCG(c.seed, 0x6c696e6c69))
-	c.index = matcher.NewIndex(c.grid)
+	c.index = index.New(c.grid)
 	c.vols = make([]benchVolunteer, c.volunteers)
 	for i := range c.vols {
 		p := c.point(r)
 		bv := benchVolunteer{lat: p.Lat, lng: p.Lng, age: 16 + r.IntN(65)}
-		v := &matcher.Volunteer{ID: benchVolID(i), UpdatedAt: benchNow}
-		v.Location = &matcher.Location{Lat: p.Lat, Lng: p.Lng}
-		v.Cell = c.grid.Cell(p)
-		v.BirthDate = fmt.Sprintf("%d-01-01", benchNow.Year()-bv.age)
+		v := &index.Supplier{Party: index.Party{Kind: index.Volunteer, ID: benchVolID(i)}, AnyCategory: true,
+			Points: []geo.Point{p}, Cells: []geo.Cell{c.grid.Cell(p)}, BirthDate: fmt.Sprintf("%d-01-01", benchNow.Year()-bv.age)}
 		for _, t := range certTypes {
 			if r.Float64() < 0.3 {
 				bv.certs = append(bv.certs, t)
-				v.Certifications = append(v.Certifications, matcher.Certification{Type: t, ExpiresAt: benchNow.AddDate(1, 0, 0)})
+				v.Certs = append(v.Certs, index.Cert{Type: t, Until: benchNow.AddDate(1, 0, 0)})
 			}
 		}
 		for _, s := range benchSkills {
@@ -126,25 +124,24 @@ func (c *benchCity) build(certTypes []string) {
 				v.Skills = append(v.Skills, s)
 			}
 		}
-		c.index.PutVolunteer(v)
+		c.index.PutSupplier(v)
 		c.vols[i] = bv
 	}
 	c.wishPts = make([]geo.Point, c.wishes)
 	for i := range c.wishPts {
 		p := c.point(r)
 		age := 6 + r.IntN(12)
-		res := &matcher.Resident{ID: fmt.Sprintf("rsd_%06d", i)}
-		res.BirthDate = fmt.Sprintf("%d-01-01", benchNow.Year()-age)
-		w := &matcher.Wish{ID: benchWishID(i), Location: &matcher.Location{Lat: p.Lat, Lng: p.Lng}, Cell: c.grid.Cell(p), UpdatedAt: benchNow}
-		w.ResidentID, w.Category, w.Title, w.DueAt = res.ID, "tutoring", "Homework help", benchNow.Add(7*24*time.Hour)
-		c.index.PutWish(w, res)
+		res := fmt.Sprintf("rsd_%06d", i)
+		c.index.PutResident(res, &index.Resident{BirthDate: fmt.Sprintf("%d-01-01", benchNow.Year()-age)})
+		c.index.PutWish(&index.Wish{ID: benchWishID(i), Resident: res, Point: p, Cell: c.grid.Cell(p),
+			Category: "tutoring", DueAt: benchNow.Add(7 * 24 * time.Hour)})
 		c.wishPts[i] = p
 	}
 }
 
 // benchRun is the outcome of one pass over every wish.
 type benchRun struct {
-	answers   [][]matcher.Candidate
+	answers   [][]index.Candidate
 	latencies []time.Duration
 	total     time.Duration
 	scanned   int
@@ -155,9 +152,9 @@ type benchRun struct {
 
 // run queries every wish once, on one goroutine.
 func (c *benchCity) run(set *rules.Set, timed bool) (*benchRun, error) {
-	br := &benchRun{answers: make([][]matcher.Candidate, c.wishes), latencies: make([]time.Duration, c.wishes)}
-	search := matcher.Search{Rules: set, Now: benchNow, Limit: benchLimit, Timed: timed}
-	out := make([]matcher.Candidate, 0, benchLimit)
+	br := &benchRun{answers: make([][]index.Candidate, c.wishes), latencies: make([]time.Duration, c.wishes)}
+	search := index.Search{Rules: set, Now: benchNow, Limit: benchLimit, Timed: timed}
+	out := make([]index.Candidate, 0, benchLimit)
 	runtime.GC()
 	start := time.Now()
 	for i := range c.wishes {
@@ -185,8 +182,8 @@ func (c *benchCity) runParallel(set *rules.Set) time.Duration {
 	start := time.Now()
 	for w := range workers {
 		wg.Go(func() {
-			out := make([]matcher.Candidate, 0, benchLimit)
-			search := matcher.Search{Rules: set, Now: benchNow, Limit: benchLimit}
+			out := make([]index.Candidate, 0, benchLimit)
+			search := index.Search{Rules: set, Now: benchNow, Limit: benchLimit}
 			for i := w; i < c.wishes; i += workers {
 				out, _, _ = c.index.Candidates(benchWishID(i), search, out[:0])
 			}
@@ -306,7 +303,7 @@ func (br *benchRun) report(w io.Writer, timed *benchRun, parallel time.Duration,
 }
 
 // export writes the data set and the answers as CSV for a peer to replay.
-func (c *benchCity) export(dir string, answers [][]matcher.Candidate) error {
+func (c *benchCity) export(dir string, answers [][]index.Candidate) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}

@@ -21,10 +21,11 @@ import (
 // increasing priority, then validated.
 type Config struct {
 	HTTP struct {
-		Addr            string        `mapstructure:"addr"`
-		MaxBodyBytes    int64         `mapstructure:"max_body_bytes"`
-		RequestTimeout  time.Duration `mapstructure:"request_timeout"`
-		ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
+		Addr             string        `mapstructure:"addr"`
+		MaxBodyBytes     int64         `mapstructure:"max_body_bytes"`
+		RequestTimeout   time.Duration `mapstructure:"request_timeout"`
+		ShutdownTimeout  time.Duration `mapstructure:"shutdown_timeout"`
+		AddressRateLimit float64       `mapstructure:"address_rate_limit"`
 	} `mapstructure:"http"`
 	RateLimit float64 `mapstructure:"rate_limit"`
 	DataDir   string  `mapstructure:"data_dir"`
@@ -39,12 +40,14 @@ type Config struct {
 	DataKey     string   `mapstructure:"data_key"`
 	DataKeysOld []string `mapstructure:"data_keys_old"`
 	Privacy     struct {
-		KAnonymity     int           `mapstructure:"k_anonymity"`
-		Retention      time.Duration `mapstructure:"retention"`
-		RetentionEvery time.Duration `mapstructure:"retention_every"`
+		KAnonymity      int           `mapstructure:"k_anonymity"`
+		CloakResolution int           `mapstructure:"cloak_resolution"`
+		Retention       time.Duration `mapstructure:"retention"`
+		RetentionEvery  time.Duration `mapstructure:"retention_every"`
 	} `mapstructure:"privacy"`
-	Rules       string        `mapstructure:"rules"`
-	RulesReload time.Duration `mapstructure:"rules_reload"`
+	Rules         string        `mapstructure:"rules"`
+	RulesReload   time.Duration `mapstructure:"rules_reload"`
+	RulesRequired []string      `mapstructure:"rules_required"`
 	Geo         struct {
 		Resolution       int     `mapstructure:"resolution"`
 		CoarseResolution int     `mapstructure:"coarse_resolution"`
@@ -69,45 +72,65 @@ type Config struct {
 	} `mapstructure:"idempotency"`
 	Sync struct {
 		Interval time.Duration `mapstructure:"interval"`
-		Skew     time.Duration `mapstructure:"skew"`
 	} `mapstructure:"sync"`
 	API struct {
 		PageSize    int `mapstructure:"page_size"`
 		MaxPageSize int `mapstructure:"max_page_size"`
 	} `mapstructure:"api"`
 	Log struct {
-		Level string `mapstructure:"level"`
+		Level  string `mapstructure:"level"`
+		Format string `mapstructure:"format"`
 	} `mapstructure:"log"`
+	PProf struct {
+		Addr string `mapstructure:"addr"`
+	} `mapstructure:"pprof"`
 }
 
-// flagKeys names the config key each serve flag sets.
-var flagKeys = map[string]string{
-	"addr":         "http.addr",
-	"data":         "data_dir",
-	"mongodb-uri":  "mongodb.uri",
-	"rules":        "rules",
-	"store-listen": "store.listen",
-	"rate-limit":   "rate_limit",
+// configFlag is a flag that sets a config key.
+type configFlag struct {
+	key, usage string
+	number     bool
 }
 
-// addConfigFlags declares the flags every command that reads config has.
-func addConfigFlags(fs *pflag.FlagSet) {
-	fs.String("config", "", "a YAML config file with settings to override the defaults")
-	fs.String("addr", "", "listen address (default 127.0.0.1:8080)")
-	fs.String("data", "", "data folder of the embedded store (default ./data)")
-	fs.String("mongodb-uri", "", "use this MongoDB instead of the embedded store")
-	fs.String("rules", "", "rules files, comma-separated globs (default configs/rules/*.yaml)")
-	fs.String("store-listen", "", "expose the embedded store on this TCP address")
-	fs.Float64("rate-limit", 0, "requests a second per API key, burst 2x; 0 = off (default 50)")
+// configFlags are the flags that set config keys, by name; --config names
+// a file. A command declares only those it reads.
+var configFlags = map[string]configFlag{
+	"addr":         {"http.addr", "listen address (default 127.0.0.1:8080)", false},
+	"data":         {"data_dir", "data folder of the embedded store (default ./data)", false},
+	"mongodb-uri":  {"mongodb.uri", "use this MongoDB instead of the embedded store", false},
+	"rules":        {"rules", "rules files, comma-separated globs (default configs/rules/*.yaml)", false},
+	"store-listen": {"store.listen", "expose the embedded store on this TCP address, for more replicas", false},
+	"rate-limit":   {"rate_limit", "requests a second per API key, burst 2x and at least 1; 0 = off (default 50)", true},
 }
 
-// parseConfig parses a command's flags (the config flags and any the
-// command adds with more) and reads the configuration. After --help it
-// returns pflag.ErrHelp, and errUsage for flags that do not parse.
-func parseConfig(name string, args []string, env map[string]string, stderr io.Writer, more ...func(*pflag.FlagSet)) (*Config, *pflag.FlagSet, error) {
-	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	addConfigFlags(fs)
+// storeFlags are the flags of every command that opens the store.
+var storeFlags = []string{"config", "data", "mongodb-uri"}
+
+// serveFlags are serve's.
+var serveFlags = []string{"config", "addr", "data", "mongodb-uri", "rules", "store-listen", "rate-limit"}
+
+// addConfigFlags declares the named flags on fs.
+func addConfigFlags(fs *pflag.FlagSet, names ...string) {
+	for _, n := range names {
+		if n == "config" {
+			fs.String("config", "", "a YAML config file with settings to override the defaults")
+			continue
+		}
+		f := configFlags[n]
+		if f.number {
+			fs.Float64(n, 0, f.usage)
+		} else {
+			fs.String(n, "", f.usage)
+		}
+	}
+}
+
+// parseConfig parses a command's flags (the config flags named, and any
+// the command adds with more) and reads the configuration. After --help
+// it returns pflag.ErrHelp, and errUsage for flags that do not parse.
+func parseConfig(name string, args []string, env map[string]string, stderr io.Writer, flags []string, more ...func(*pflag.FlagSet)) (*Config, *pflag.FlagSet, error) {
+	fs := newFlagSet(name, stderr)
+	addConfigFlags(fs, flags...)
 	for _, m := range more {
 		m(fs)
 	}
@@ -122,6 +145,17 @@ func parseConfig(name string, args []string, env map[string]string, stderr io.Wr
 	return cfg, fs, err
 }
 
+// newFlagSet returns a flag set whose --help prints the command's usage
+// and its flags.
+func newFlagSet(name string, stderr io.Writer) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: linli %s [flags]\n\nFlags:\n%s", name, fs.FlagUsages())
+	}
+	return fs
+}
+
 // loadConfig reads the configuration from the layers above.
 func loadConfig(fs *pflag.FlagSet, env map[string]string) (*Config, error) {
 	v := viper.New()
@@ -129,7 +163,7 @@ func loadConfig(fs *pflag.FlagSet, env map[string]string) (*Config, error) {
 	if err := v.ReadConfig(bytes.NewReader(configs.Default)); err != nil {
 		return nil, fmt.Errorf("read default config: %w", err)
 	}
-	if path, _ := fs.GetString("config"); path != "" {
+	if path, _ := fs.GetString("config"); fs.Lookup("config") != nil && path != "" {
 		v.SetConfigFile(path)
 		if err := v.MergeInConfig(); err != nil {
 			return nil, fmt.Errorf("read config %s: %w", path, err)
@@ -145,21 +179,31 @@ func loadConfig(fs *pflag.FlagSet, env map[string]string) (*Config, error) {
 	if err := v.MergeConfigMap(fromEnv); err != nil {
 		return nil, fmt.Errorf("read environment: %w", err)
 	}
-	for name, key := range flagKeys {
-		if f := fs.Lookup(name); f != nil && f.Changed {
-			if err := v.BindPFlag(key, f); err != nil {
+	for name, f := range configFlags {
+		if fl := fs.Lookup(name); fl != nil && fl.Changed {
+			if err := v.BindPFlag(f.key, fl); err != nil {
 				return nil, err
 			}
 		}
 	}
 	var c Config
-	if err := v.Unmarshal(&c); err != nil {
-		return nil, fmt.Errorf("config: %w", err)
+	if err := v.UnmarshalExact(&c); err != nil {
+		return nil, fmt.Errorf("config: %s", exactError(err))
 	}
 	if err := c.claimTTLsFromEnv(env); err != nil {
 		return nil, err
 	}
 	return &c, c.Validate()
+}
+
+// exactError names the unknown keys viper reports in words a person reads.
+func exactError(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, "has invalid keys: "); i >= 0 {
+		keys := strings.TrimSpace(msg[i+len("has invalid keys: "):])
+		return "unknown key " + keys + " (misspelt? see configs/config.yaml for every key)"
+	}
+	return msg
 }
 
 // envValue splits list settings given in the environment on commas.
@@ -210,6 +254,10 @@ func (c *Config) Validate() error {
 		return bad("http.shutdown_timeout", "must be positive, like 15s")
 	case c.RateLimit < 0:
 		return bad("rate_limit", "must be 0 (off) or positive")
+	case c.HTTP.AddressRateLimit < 0:
+		return bad("http.address_rate_limit", "must be 0 (off) or positive")
+	case c.PProf.Addr != "" && !loopback(c.PProf.Addr):
+		return bad("pprof.addr", "%q must be a loopback address such as 127.0.0.1:6060", c.PProf.Addr)
 	case c.MongoDB.URI == "" && c.DataDir == "":
 		return bad("data_dir", "is required when mongodb.uri is empty")
 	case c.MongoDB.URI != "" && !strings.HasPrefix(c.MongoDB.URI, "mongodb://") && !strings.HasPrefix(c.MongoDB.URI, "mongodb+srv://"):
@@ -242,8 +290,10 @@ func (c *Config) Validate() error {
 		return bad("claims.expiry_check", "must be positive, like 5s")
 	case c.Idempotency.TTL < 24*time.Hour:
 		return bad("idempotency.ttl", "must be at least 24h")
-	case c.Sync.Interval < 0 || c.Sync.Skew < 0:
-		return bad("sync.interval", "and sync.skew must be 0 or positive")
+	case c.Sync.Interval < 0:
+		return bad("sync.interval", "must be 0 or positive, like 1s")
+	case c.Privacy.CloakResolution < c.Geo.CoarseResolution || c.Privacy.CloakResolution > c.Geo.Resolution:
+		return bad("privacy.cloak_resolution", "must be between geo.coarse_resolution (%d) and geo.resolution (%d)", c.Geo.CoarseResolution, c.Geo.Resolution)
 	case c.API.PageSize < 1 || c.API.MaxPageSize < c.API.PageSize:
 		return bad("api.page_size", "must be at least 1 and at most api.max_page_size")
 	}
@@ -251,6 +301,11 @@ func (c *Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		return bad("log.level", "must be debug, info, warn or error")
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		return bad("log.format", "must be text or json")
 	}
 	if err := c.geo().Validate(); err != nil {
 		return fmt.Errorf("config %w", err)
@@ -287,4 +342,17 @@ func (c *Config) claimTTLsFromEnv(env map[string]string) error {
 	}
 	c.Claims.TTLByCategory = m
 	return nil
+}
+
+// loopback reports whether addr is host:port on a loopback host.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

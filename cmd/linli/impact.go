@@ -11,7 +11,6 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/linli/linli/geo"
 	"github.com/linli/linli/matcher"
 	"github.com/linli/linli/rules"
 )
@@ -20,13 +19,14 @@ import (
 // how many open wishes would gain or lose eligible suppliers if FILE...
 // replaced the rules in force. It changes nothing.
 func rulesImpact(ctx context.Context, args []string, env map[string]string, stdout, stderr io.Writer) error {
-	fs := pflag.NewFlagSet("rules impact", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	addConfigFlags(fs)
-	if err := fs.Parse(args); err != nil || fs.NArg() == 0 {
-		if errors.Is(err, pflag.ErrHelp) {
-			return nil
-		}
+	cfg, fs, err := parseConfig("rules impact", args, env, stderr, append(storeFlags, "rules"))
+	if errors.Is(err, pflag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
 		fmt.Fprintln(stderr, "usage: linli rules impact FILE... [--config FILE] [--data DIR | --mongodb-uri URI] [--rules GLOBS]")
 		return errUsage
 	}
@@ -34,46 +34,13 @@ func rulesImpact(ctx context.Context, args []string, env map[string]string, stdo
 	if err != nil {
 		return err
 	}
-	cfg, err := loadConfig(fs, env)
+	a, err := openLoaded(ctx, cfg, stdout, newLogger("warn", cfg.Log.Format, stderr))
 	if err != nil {
 		return err
 	}
-	svc, closeStore, err := openService(ctx, cfg, stdout, stderr)
-	if err != nil {
-		return err
-	}
-	defer closeStore()
-	printImpact(stdout, svc.RulesImpact(proposed), cfg.Rules, fs.Args())
+	defer a.close()
+	printImpact(stdout, a.svc.RulesImpact(proposed), cfg.Rules, fs.Args())
 	return nil
-}
-
-// openService opens the store and a Service over it with the rules in
-// force, loaded as serve loads them, without serving.
-func openService(ctx context.Context, cfg *Config, stdout, stderr io.Writer) (*matcher.Service, func(), error) {
-	logger := newLogger("warn", stderr)
-	store, closeStore, err := openStore(ctx, cfg, stdout, stderr)
-	if err != nil {
-		return nil, nil, err
-	}
-	grid, err := geo.New(cfg.geo())
-	if err == nil {
-		var engine *rules.Engine
-		if engine, err = loadRules(cfg.Rules, logger); err == nil {
-			svc := matcher.NewService(store, grid, engine, matcher.Config{
-				Catalog: matcher.Catalog{
-					Categories:         cfg.Catalog.Categories,
-					CertificationTypes: cfg.Catalog.CertificationTypes,
-					Disabilities:       cfg.Catalog.Disabilities,
-				},
-				DefaultMaxActiveClaims: cfg.Claims.MaxActive,
-			}, matcher.WithLogger(logger))
-			if err = svc.Open(ctx); err == nil {
-				return svc, closeStore, nil
-			}
-		}
-	}
-	closeStore()
-	return nil, nil, err
 }
 
 // printImpact prints the wishes whose eligible suppliers change, most

@@ -98,12 +98,19 @@ const keysUsage = `Usage:
 
 // keysCmd runs `linli keys ...`.
 func keysCmd(ctx context.Context, args []string, env map[string]string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
+	if len(args) == 0 || isHelp(args[0]) {
 		fmt.Fprint(stderr, keysUsage)
+		if len(args) > 0 {
+			return nil
+		}
 		return errUsage
 	}
 	switch args[0] {
 	case "new-data-key":
+		if len(args) > 1 {
+			fmt.Fprint(stdout, keysUsage)
+			return nil
+		}
 		fmt.Fprintln(stdout, mongo.NewDataKey())
 		return nil
 	case "rotate-data-key":
@@ -118,39 +125,26 @@ func keysCmd(ctx context.Context, args []string, env map[string]string, stdout, 
 // It reads the same configuration as serve, so it runs with the settings
 // the replicas have after their restart with the new key.
 func rotateDataKey(ctx context.Context, args []string, env map[string]string, stdout, stderr io.Writer) error {
-	cfg, _, err := parseConfig("keys rotate-data-key", args, env, stderr)
+	cfg, _, err := parseConfig("keys rotate-data-key", args, env, stderr, storeFlags)
 	if errors.Is(err, pflag.ErrHelp) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	c, err := dataCipher(cfg, stdout)
+	a, _, err := openApp(ctx, cfg, stdout, newLogger("warn", cfg.Log.Format, stderr))
 	if err != nil {
 		return err
 	}
-	uri := cfg.MongoDB.URI
-	if uri == "" {
-		emb, err := mongo.StartEmbedded(cfg.DataDir, "", newLogger("error", stderr))
-		if err != nil {
-			return err
-		}
-		defer emb.Close()
-		uri = emb.URI()
-	}
-	store, err := mongo.Open(ctx, uri, cfg.MongoDB.Database, mongo.WithCipher(c))
+	defer a.close()
+	c, err := dataCipher(cfg, io.Discard)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = store.Close(cctx)
-	}()
 	start := time.Now()
-	rep, err := store.Reseal(ctx)
-	fmt.Fprintf(stdout, "re-sealed with data key %s: %d residents, %d wishes (%d already current) in %s\n",
-		c.KeyID(), rep.Residents, rep.Wishes, rep.Current, time.Since(start).Round(time.Millisecond))
+	rep, err := a.store.Reseal(ctx)
+	fmt.Fprintf(stdout, "re-sealed with data key %s: %d log entries (%d already current) in %s\n",
+		c.KeyID(), rep.Entries, rep.Current, time.Since(start).Round(time.Millisecond))
 	if err != nil {
 		return fmt.Errorf("rotate data key: %w", err)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -13,8 +14,11 @@ import (
 // rulesCmd is `linli rules check|test|impact`: tools for social workers to try
 // rules files before they are published.
 func rulesCmd(ctx context.Context, args []string, env map[string]string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+	if len(args) == 0 || isHelp(args[0]) {
+		fmt.Fprint(stderr, rulesUsage)
+		if len(args) > 0 {
+			return nil
+		}
 		return errUsage
 	}
 	switch args[0] {
@@ -25,14 +29,27 @@ func rulesCmd(ctx context.Context, args []string, env map[string]string, stdout,
 	case "impact":
 		return rulesImpact(ctx, args[1:], env, stdout, stderr)
 	default:
-		fmt.Fprintf(stderr, "linli rules: unknown command %q\n\n%s", args[0], usage)
+		fmt.Fprintf(stderr, "linli rules: unknown command %q\n\n%s", args[0], rulesUsage)
 		return errUsage
 	}
 }
 
+const rulesUsage = `Usage:
+  linli rules check FILE...                  check rules files; exit 1 with every problem, located
+  linli rules test FILE... --cases CASES     run allow/deny cases against rules files
+  linli rules impact FILE... [flags]         against the store: open wishes that would gain or lose
+                                             eligible suppliers under FILE... (a dry run; --help for flags)
+`
+
+// isHelp reports whether arg asks for help.
+func isHelp(arg string) bool { return arg == "-h" || arg == "--help" || arg == "help" }
+
 func rulesCheck(files []string, stdout, stderr io.Writer) error {
-	if len(files) == 0 {
+	if len(files) == 0 || isHelp(files[0]) {
 		fmt.Fprintln(stderr, "usage: linli rules check FILE...")
+		if len(files) > 0 {
+			return nil
+		}
 		return errUsage
 	}
 	if err := rules.Check(files...); err != nil {
@@ -47,10 +64,11 @@ func rulesCheck(files []string, stdout, stderr io.Writer) error {
 }
 
 func rulesTest(args []string, stdout, stderr io.Writer) error {
-	fs := pflag.NewFlagSet("rules test", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("rules test FILE...", stderr)
 	cases := fs.String("cases", "", "a YAML file of cases: facts and the expected allow/deny")
-	if err := fs.Parse(args); err != nil || fs.NArg() == 0 || *cases == "" {
+	if err := fs.Parse(args); errors.Is(err, pflag.ErrHelp) {
+		return nil
+	} else if err != nil || fs.NArg() == 0 || *cases == "" {
 		fmt.Fprintln(stderr, "usage: linli rules test FILE... --cases CASES.yaml")
 		return errUsage
 	}

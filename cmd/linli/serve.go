@@ -9,135 +9,90 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/linli/linli/configs"
-	"github.com/linli/linli/geo"
-	"github.com/linli/linli/matcher"
-	"github.com/linli/linli/matcher/mongo"
 	"github.com/linli/linli/rules"
 	"github.com/linli/linli/transport"
 )
 
-// serve runs the service until ctx is done, then shuts down gracefully:
-// stop accepting, drain requests in flight, close the store.
+// serve runs the service until ctx is done: open the store, listen (the
+// API answers 503 until the log is loaded), load the log, start the
+// background jobs; then drain: /readyz says 503, requests in flight
+// finish, every job stops, and the store closes.
 func serve(ctx context.Context, args []string, env map[string]string, stdout, stderr io.Writer) error {
-	cfg, _, err := parseConfig("serve", args, env, stderr)
+	cfg, _, err := parseConfig("serve", args, env, stderr, serveFlags)
 	if errors.Is(err, pflag.ErrHelp) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	logger := newLogger(cfg.Log.Level, stderr)
-
-	uri, storeDesc := cfg.MongoDB.URI, "mongodb "+redactURI(cfg.MongoDB.URI)
-	if uri == "" {
-		emb, err := mongo.StartEmbedded(cfg.DataDir, cfg.Store.Listen, storeLogger(logger))
-		if err != nil {
-			return err
-		}
-		defer emb.Close()
-		uri = emb.URI()
-		abs, _ := filepath.Abs(cfg.DataDir)
-		storeDesc = "embedded store in " + abs
-		if cfg.Store.Listen != "" {
-			storeDesc += ", exposed at " + uri
-		}
-	}
-	sealer, err := dataCipher(cfg, stdout)
+	logger := newLogger(cfg.Log.Level, cfg.Log.Format, stderr)
+	a, rulesErr, err := openApp(ctx, cfg, stdout, logger)
 	if err != nil {
 		return err
 	}
-	store, err := mongo.Open(ctx, uri, cfg.MongoDB.Database, mongo.WithCipher(sealer))
-	if err != nil {
-		return err
-	}
-	defer func() {
-		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = store.Close(cctx)
-	}()
-
-	grid, err := geo.New(cfg.geo())
-	if err != nil {
-		return err
-	}
-	engine, err := loadRules(cfg.Rules, logger)
-	if err != nil {
-		return err
-	}
-	if cfg.RulesReload > 0 {
-		go engine.Watch(ctx, cfg.RulesReload)
-	}
-	svc := matcher.NewService(store, grid, engine, matcher.Config{
-		Catalog: matcher.Catalog{
-			Categories:         cfg.Catalog.Categories,
-			CertificationTypes: cfg.Catalog.CertificationTypes,
-			Disabilities:       cfg.Catalog.Disabilities,
-		},
-		DefaultMaxActiveClaims: cfg.Claims.MaxActive,
-		PageSize:               cfg.API.PageSize,
-		MaxPageSize:            cfg.API.MaxPageSize,
-		ClaimTTL:               cfg.Claims.TTL,
-		ClaimTTLByCategory:     cfg.Claims.TTLByCategory,
-		WarnBefore:             cfg.Claims.WarnBefore,
-		ExpiryInterval:         cfg.Claims.ExpiryCheck,
-		SyncInterval:           syncInterval(cfg),
-		SyncSkew:               cfg.Sync.Skew,
-		IdempotencyTTL:         cfg.Idempotency.TTL,
-		KAnonymity:             cfg.Privacy.KAnonymity,
-		Retention:              cfg.Privacy.Retention,
-	}, matcher.WithLogger(logger))
-	if err := svc.Open(ctx); err != nil {
-		return err
-	}
-	jobs, stopJobs := context.WithCancel(ctx)
-	jobsDone := make(chan struct{})
-	go func() { svc.Run(jobs); close(jobsDone) }()
-	defer func() { stopJobs(); <-jobsDone }() // before the store closes
-	generated, err := svc.Bootstrap(ctx, cfg.AdminKey)
-	if err != nil {
-		return err
-	}
-	if cfg.Privacy.RetentionEvery > 0 {
-		go svc.RunRetention(ctx, cfg.Privacy.RetentionEvery)
-	}
-	if generated != "" {
-		fmt.Fprintf(stdout, "first start: admin API key (shown once, stored only hashed):\n  %s\n", generated)
+	defer a.close()
+	if rulesErr != nil {
+		logger.Error("the rules did not load: not ready, and nothing that needs rules is allowed, until they do", "err", rulesErr)
 	}
 
+	handler := transport.NewHandler(a.svc, handlerOptions(cfg, logger))
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{
-		Handler: transport.NewHandler(svc, transport.Options{
-			Logger: logger, Version: version, MaxBody: cfg.HTTP.MaxBodyBytes,
-			RequestTimeout: cfg.HTTP.RequestTimeout, RateLimit: cfg.RateLimit,
-		}),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       cfg.HTTP.RequestTimeout,
 		WriteTimeout:      cfg.HTTP.RequestTimeout + 5*time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	fmt.Fprintf(stdout, "linli %s listening on http://%s\nstore: %s\nrules: %d loaded from %s\n",
-		version, ln.Addr(), storeDesc, len(engine.Current().Rules()), strings.Join(engine.Current().Files(), ", "))
-
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+
+	if err := a.svc.Open(ctx); err != nil {
+		_ = srv.Close()
+		return err
+	}
+	generated, err := a.svc.Bootstrap(ctx, cfg.AdminKey)
+	if err != nil {
+		_ = srv.Close()
+		return err
+	}
+	jobs, stopJobs := context.WithCancel(context.Background())
+	var running sync.WaitGroup
+	running.Go(func() { a.svc.Run(jobs, cfg.Privacy.RetentionEvery) })
+	if cfg.RulesReload > 0 {
+		running.Go(func() { a.engine.Watch(jobs, cfg.RulesReload) })
+	}
+	if cfg.PProf.Addr != "" {
+		running.Go(func() { servePProf(jobs, cfg.PProf.Addr, logger) })
+	}
+	defer func() { stopJobs(); running.Wait() }() // before the store closes
+
+	if generated != "" {
+		fmt.Fprintf(stdout, "first start: admin API key (shown once, stored only hashed):\n  %s\n", generated)
+	}
+	fmt.Fprintf(stdout, "linli %s listening on http://%s\nstore: %s\nrules: %s\n", version, ln.Addr(), a.storeDesc, rulesLine(a.engine))
+
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
 	fmt.Fprintln(stdout, "shutting down: draining requests")
+	handler.Drain()
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.HTTP.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
@@ -146,20 +101,56 @@ func serve(ctx context.Context, args []string, env map[string]string, stdout, st
 	return nil
 }
 
-// loadRules loads the rules files the setting names. When the setting is
+// rulesLine says what rules are in force, for the start-up banner.
+func rulesLine(e *rules.Engine) string {
+	set := e.Current()
+	if set == nil {
+		return "none loaded (see the error above); not ready"
+	}
+	return fmt.Sprintf("%d loaded from %s", set.Len(), strings.Join(set.Files(), ", "))
+}
+
+// servePProf serves Go's profiles on a loopback address until ctx is done.
+func servePProf(ctx context.Context, addr string, logger *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	logger.Info("pprof listening", "addr", addr)
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		logger.Error("pprof", "err", err)
+	}
+}
+
+// loadRules loads the rules files the config names. When the setting is
 // the default and no such file exists here (linli run from another
-// folder), the rules built into the binary are used.
-func loadRules(setting string, logger *slog.Logger) (*rules.Engine, error) {
-	paths := splitList(setting)
-	if setting == defaultRules && !anyMatch(paths) {
+// folder), the rules built into the binary are used. The engine is
+// returned even when the files do not load (with no set in force), with
+// the error.
+func loadRules(cfg *Config, logger *slog.Logger) (*rules.Engine, error) {
+	paths := splitList(cfg.Rules)
+	if cfg.Rules == defaultRules && !anyMatch(paths) {
 		dir, err := builtinRules()
 		if err != nil {
 			return nil, err
 		}
-		logger.Info("no rules files here; using the built-in defaults", "setting", setting)
+		logger.Info("no rules files here; using the built-in defaults", "setting", cfg.Rules)
 		paths = []string{filepath.Join(dir, "*.yaml")}
 	}
-	return rules.NewEngine(paths, logger.With("component", "rules"))
+	var required []string
+	for _, n := range cfg.RulesRequired {
+		if n = strings.TrimSpace(n); n != "" {
+			required = append(required, n)
+		}
+	}
+	return rules.StartEngine(paths, logger.With("component", "rules"), rules.Require(required...))
 }
 
 const defaultRules = "configs/rules/*.yaml"
@@ -205,10 +196,17 @@ func builtinRules() (string, error) {
 	return dir, err
 }
 
-func newLogger(level string, w io.Writer) *slog.Logger {
+// newLogger returns the service's logger: text or JSON, at level, every
+// record of a request carrying its request id.
+func newLogger(level, format string, w io.Writer) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(level))
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+	opts := &slog.HandlerOptions{Level: l}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
+	if format == "json" {
+		h = slog.NewJSONHandler(w, opts)
+	}
+	return slog.New(transport.LogHandler{Handler: h})
 }
 
 // redactURI hides a password in a MongoDB URI before it is printed.
@@ -225,23 +223,11 @@ func redactURI(uri string) string {
 	return uri
 }
 
-// syncInterval maps the setting, where 0 means never, to the Service's,
-// where 0 means the default and a negative value never. An embedded store
-// that is not exposed has no other writer to follow, so there it is never:
-// FerretDB reads the whole events collection for each poll, since it
-// pushes no filter but one on _id down to SQLite.
-func syncInterval(cfg *Config) time.Duration {
-	if cfg.Sync.Interval == 0 || (cfg.MongoDB.URI == "" && cfg.Store.Listen == "") {
-		return -1
-	}
-	return cfg.Sync.Interval
-}
-
 // storeLogger passes on only the embedded store's errors: its warnings
 // (such as every driver disconnect's unsupported endSessions) and
 // per-connection notes would drown the service's own log.
 func storeLogger(l *slog.Logger) *slog.Logger {
-	return slog.New(minLevel{l.Handler().WithAttrs([]slog.Attr{slog.String("component", "store")}), slog.LevelError})
+	return slog.New(minLevel{l.Handler().WithAttrs([]slog.Attr{slog.String("component", "embedded-store")}), slog.LevelError})
 }
 
 // minLevel is a slog.Handler that drops records below a level.

@@ -14,6 +14,7 @@ import (
 // process: the zero-set-up store. It speaks the MongoDB wire protocol, so
 // the service talks to it exactly as to a real MongoDB.
 type Embedded struct {
+	dir    string // absolute data folder: one <database>.sqlite file each
 	uri    string
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -43,7 +44,7 @@ func StartEmbedded(dir, addr string, logger *slog.Logger) (*Embedded, error) {
 		return nil, fmt.Errorf("start embedded store: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	e := &Embedded{cancel: cancel, done: make(chan struct{})}
+	e := &Embedded{dir: abs, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(e.done)
 		_ = f.Run(ctx) // returns only when ctx is cancelled

@@ -18,9 +18,10 @@ import (
 )
 
 var (
-	once    sync.Once
-	uri     string
-	onceErr error
+	once     sync.Once
+	uri      string
+	embedded *mongo.Embedded
+	onceErr  error
 )
 
 // URI returns the MongoDB URI tests use, starting the embedded server the
@@ -42,7 +43,7 @@ func URI(tb testing.TB) string {
 			onceErr = err
 			return
 		}
-		uri = emb.URI()
+		uri, embedded = emb.URI(), emb
 	})
 	if onceErr != nil {
 		tb.Fatalf("start test store: %v", onceErr)
@@ -57,12 +58,30 @@ func DatabaseName() string {
 	return "test_" + hex.EncodeToString(b[:])
 }
 
-// New opens a store on a fresh database that is dropped when the test ends.
-func New(tb testing.TB) *mongo.Store {
+// Options returns the options a store on the test server needs: the
+// embedded server, when tests use it, for its index.
+func Options(tb testing.TB) []mongo.Option {
+	URI(tb)
+	if embedded == nil {
+		return nil
+	}
+	return []mongo.Option{mongo.WithEmbedded(embedded)}
+}
+
+// New opens a store on a fresh database that is dropped when the test
+// ends, with opts after the test server's own.
+func New(tb testing.TB, opts ...mongo.Option) *mongo.Store {
+	tb.Helper()
+	return Open(tb, DatabaseName(), opts...)
+}
+
+// Open opens a store on database name, which is dropped when the test
+// ends.
+func Open(tb testing.TB, name string, opts ...mongo.Option) *mongo.Store {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	s, err := mongo.Open(ctx, URI(tb), DatabaseName())
+	s, err := mongo.Open(ctx, URI(tb), name, append(Options(tb), opts...)...)
 	if err != nil {
 		tb.Fatalf("open test store: %v", err)
 	}

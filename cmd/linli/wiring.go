@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/linli/linli/geo"
+	"github.com/linli/linli/matcher"
+	"github.com/linli/linli/matcher/mongo"
+	"github.com/linli/linli/rules"
+	"github.com/linli/linli/transport"
+)
+
+// app is Linli wired from a config: the store (and the embedded server,
+// when no MongoDB URI is given), the grid, the rules and the service.
+// Every command that needs the store builds it here, the one wiring path.
+type app struct {
+	cfg       *Config
+	logger    *slog.Logger
+	embedded  *mongo.Embedded
+	store     *mongo.Store
+	grid      *geo.Grid
+	engine    *rules.Engine
+	svc       *matcher.Service
+	storeDesc string
+}
+
+// openApp opens the store cfg names and a service over it, without
+// loading the log (call svc.Open): the embedded store is started on its
+// data folder (exposed when store.listen is set), the data key read, the
+// rules loaded. A rules load that fails leaves an engine with no set in
+// force and is returned as rulesErr, so that serve can start not ready
+// while other commands stop.
+func openApp(ctx context.Context, cfg *Config, stdout io.Writer, logger *slog.Logger) (a *app, rulesErr error, err error) {
+	a = &app{cfg: cfg, logger: logger}
+	defer func() {
+		if err != nil {
+			a.close()
+		}
+	}()
+	uri := cfg.MongoDB.URI
+	a.storeDesc = "mongodb " + redactURI(uri)
+	opts := []mongo.Option{mongo.WithLogger(logger.With("component", "store"))}
+	if uri == "" {
+		a.embedded, err = mongo.StartEmbedded(cfg.DataDir, cfg.Store.Listen, storeLogger(logger))
+		if err != nil {
+			return nil, nil, err
+		}
+		uri = a.embedded.URI()
+		abs, _ := filepath.Abs(cfg.DataDir)
+		a.storeDesc = "embedded store in " + abs
+		if cfg.Store.Listen != "" {
+			a.storeDesc += ", exposed at " + uri
+		}
+		opts = append(opts, mongo.WithEmbedded(a.embedded))
+	}
+	sealer, err := dataCipher(cfg, stdout)
+	if err != nil {
+		return nil, nil, err
+	}
+	if a.store, err = mongo.Open(ctx, uri, cfg.MongoDB.Database, append(opts, mongo.WithCipher(sealer))...); err != nil {
+		return nil, nil, err
+	}
+	if a.grid, err = geo.New(cfg.geo()); err != nil {
+		return nil, nil, err
+	}
+	a.engine, rulesErr = loadRules(cfg, logger)
+	if a.engine == nil {
+		return nil, nil, rulesErr
+	}
+	a.svc = matcher.NewService(a.store, a.grid, a.engine, serviceConfig(cfg), matcher.WithLogger(logger))
+	return a, rulesErr, nil
+}
+
+// serviceConfig is the one place a matcher.Config is made from a Config.
+func serviceConfig(cfg *Config) matcher.Config {
+	return matcher.Config{
+		Catalog: matcher.Catalog{
+			Categories:         cfg.Catalog.Categories,
+			CertificationTypes: cfg.Catalog.CertificationTypes,
+			Disabilities:       cfg.Catalog.Disabilities,
+		},
+		DefaultMaxActiveClaims: cfg.Claims.MaxActive,
+		PageSize:               cfg.API.PageSize,
+		MaxPageSize:            cfg.API.MaxPageSize,
+		ClaimTTL:               cfg.Claims.TTL,
+		ClaimTTLByCategory:     cfg.Claims.TTLByCategory,
+		WarnBefore:             cfg.Claims.WarnBefore,
+		ExpiryInterval:         cfg.Claims.ExpiryCheck,
+		SyncInterval:           syncInterval(cfg),
+		IdempotencyTTL:         cfg.Idempotency.TTL,
+		KAnonymity:             cfg.Privacy.KAnonymity,
+		CloakResolution:        cfg.Privacy.CloakResolution,
+		Retention:              cfg.Privacy.Retention,
+	}
+}
+
+// handlerOptions is the one place transport.Options are made.
+func handlerOptions(cfg *Config, logger *slog.Logger) transport.Options {
+	return transport.Options{
+		Logger: logger, Version: version, MaxBody: cfg.HTTP.MaxBodyBytes, RequestTimeout: cfg.HTTP.RequestTimeout,
+		RateLimit: cfg.RateLimit, AddressRateLimit: cfg.HTTP.AddressRateLimit,
+	}
+}
+
+// syncInterval maps the setting, where 0 means never, to the Service's,
+// where 0 means the default and a negative value never.
+func syncInterval(cfg *Config) time.Duration {
+	if cfg.Sync.Interval == 0 {
+		return -1
+	}
+	return cfg.Sync.Interval
+}
+
+// close closes the store, then the embedded server.
+func (a *app) close() {
+	if a.store != nil {
+		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = a.store.Close(cctx)
+	}
+	if a.embedded != nil {
+		a.embedded.Close()
+	}
+}
+
+// openLoaded is openApp for the commands other than serve: rules must load,
+// and the log is loaded before it returns.
+func openLoaded(ctx context.Context, cfg *Config, stdout io.Writer, logger *slog.Logger) (*app, error) {
+	a, rulesErr, err := openApp(ctx, cfg, stdout, logger)
+	if err == nil && rulesErr != nil {
+		a.close()
+		err = rulesErr
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := a.svc.Open(ctx); err != nil {
+		a.close()
+		return nil, err
+	}
+	return a, nil
+}

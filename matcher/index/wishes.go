@@ -1,0 +1,149 @@
+package index
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/linli/linli/geo"
+)
+
+// wishBucket holds the wishes of one cell.
+type wishBucket struct {
+	center geo.Point
+	at     []vec3
+	ids    []string
+}
+
+// wishEntry is a wish in the index: its facts and the cells of its
+// walking circle, computed once when the wish is written.
+type wishEntry struct {
+	Wish
+	disk   []diskCell // nearest centre first
+	bucket geo.Cell   // the cell of the cloaked point, where the wish is kept
+}
+
+// diskCell is a cell of a wish's circle and the distance from the wish to
+// the cell's centre.
+type diskCell struct {
+	key    cellKey
+	meters float64
+}
+
+// diskOf returns the cells of the walking circle around p, nearest centre
+// first. It calls H3 once per cell: it runs once per wish written.
+func (x *Index) diskOf(p geo.Point) []diskCell {
+	cells := x.grid.Disk(p)
+	out := make([]diskCell, len(cells))
+	for i, c := range cells {
+		out[i] = diskCell{key: keyOf(c), meters: geo.Distance(p, geo.CellCenter(c))}
+	}
+	slices.SortFunc(out, func(a, b diskCell) int { return cmp.Compare(a.meters, b.meters) })
+	return out
+}
+
+// PutWish adds w or replaces what the index holds of it. A write of a
+// version older than the one indexed is ignored.
+func (x *Index) PutWish(w *Wish) {
+	e := &wishEntry{Wish: *w, disk: x.diskOf(w.Point), bucket: x.grid.Cell(w.Point)}
+	e.Skills = slices.Clone(w.Skills)
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if old := x.wishes[w.ID]; old != nil {
+		if e.Version < old.Version {
+			return
+		}
+		x.removeWish(old)
+	}
+	x.wishes[w.ID] = e
+	r := x.residents[w.Resident]
+	if r == nil {
+		r = &residentEntry{}
+		x.residents[w.Resident] = r
+	}
+	r.wishes = append(r.wishes, w.ID)
+	k := keyOf(e.bucket)
+	b := x.wishCells[k]
+	if b == nil {
+		b = &wishBucket{center: geo.CellCenter(e.bucket)}
+		x.wishCells[k] = b
+	}
+	b.at = append(b.at, toVec(e.Point))
+	b.ids = append(b.ids, w.ID)
+}
+
+// RemoveWish drops the wish: it is no longer served.
+func (x *Index) RemoveWish(id string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if e := x.wishes[id]; e != nil {
+		x.removeWish(e)
+		delete(x.wishes, id)
+	}
+}
+
+// removeWish drops e from its cell and its resident's list; x.mu is held.
+func (x *Index) removeWish(e *wishEntry) {
+	if r := x.residents[e.Resident]; r != nil {
+		r.wishes = slices.DeleteFunc(r.wishes, func(id string) bool { return id == e.ID })
+	}
+	b := x.wishCells[keyOf(e.bucket)]
+	if b == nil {
+		return
+	}
+	if i := slices.Index(b.ids, e.ID); i >= 0 {
+		last := len(b.ids) - 1
+		b.at[i], b.ids[i] = b.at[last], b.ids[last]
+		b.at, b.ids = b.at[:last], b.ids[:last]
+	}
+}
+
+// PutResident sets the facts rules read of a resident, for every wish of
+// theirs, indexed already or later.
+func (x *Index) PutResident(id string, r *Resident) {
+	f := residentFactsOf(r)
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	e := x.residents[id]
+	if e == nil {
+		e = &residentEntry{}
+		x.residents[id] = e
+	}
+	e.facts = f
+}
+
+// wishFacts returns the facts of an indexed wish and its resident; x.mu is
+// held.
+func (x *Index) wishFacts(id string) (*wishFacts, *wishEntry, bool) {
+	e := x.wishes[id]
+	if e == nil {
+		return nil, nil, false
+	}
+	wf := &wishFacts{Wish: e.Wish}
+	if r := x.residents[e.Resident]; r != nil {
+		wf.residentFacts = r.facts
+	}
+	return wf, e, true
+}
+
+// Wish returns what the index holds of a wish.
+func (x *Index) Wish(id string) (Wish, bool) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	e, ok := x.wishes[id]
+	if !ok {
+		return Wish{}, false
+	}
+	return e.Wish, true
+}
+
+// WishIDs returns the ids of every indexed wish, sorted.
+func (x *Index) WishIDs() []string {
+	x.mu.RLock()
+	ids := make([]string, 0, len(x.wishes))
+	for id := range x.wishes {
+		ids = append(ids, id)
+	}
+	x.mu.RUnlock()
+	slices.Sort(ids)
+	return ids
+}

@@ -1,0 +1,209 @@
+package mongo
+
+import (
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+
+	"github.com/linli/linli/geo"
+	"github.com/linli/linli/matcher"
+)
+
+// entryDoc is one entry of the log: its number, as a zero-padded string
+// (the only filter FerretDB looks up by index is {_id: <string>}), and the
+// change it holds, as one binary field of BSON. One field, because
+// FerretDB decodes a document field by field: a log of single-field
+// entries loads about three times faster than one of whole documents.
+type entryDoc struct {
+	ID string `bson:"_id"`
+	B  []byte `bson:"b"`
+}
+
+// changeDoc is the stored shape of a matcher.Change.
+type changeDoc struct {
+	At         time.Time      `bson:"at"`
+	Actor      actorDoc       `bson:"actor"`
+	Records    []recordEntry  `bson:"r,omitempty"`
+	Events     []eventDoc     `bson:"e,omitempty"`
+	Audits     []auditDoc     `bson:"a,omitempty"`
+	Aggregates []aggregateDoc `bson:"g,omitempty"`
+	Idem       *idemDoc       `bson:"i,omitempty"`
+}
+
+// recordEntry is one entity version: its kind and its document.
+type recordEntry struct {
+	Kind string   `bson:"k"`
+	Doc  bson.Raw `bson:"d"`
+}
+
+// Record kinds as stored.
+const (
+	kindVolunteer    = "volunteer"
+	kindOrganisation = "organisation"
+	kindEnterprise   = "enterprise"
+	kindResource     = "resource"
+	kindResident     = "resident"
+	kindWish         = "wish"
+	kindKey          = "api_key"
+	kindOffer        = "offer"
+)
+
+// seqID is the _id of entry seq.
+func seqID(seq int64) string { return fmt.Sprintf("%016d", seq) }
+
+// encode returns the entry that stores c.
+func (s *Store) encode(c *matcher.Change) (*entryDoc, error) {
+	d := changeDoc{At: c.At, Actor: actorDoc(c.Actor)}
+	for _, r := range c.Records {
+		kind, doc, err := s.recordDoc(r)
+		if err != nil {
+			return nil, err
+		}
+		raw, err := bson.Marshal(doc)
+		if err != nil {
+			return nil, fmt.Errorf("encode %s: %w", kind, err)
+		}
+		d.Records = append(d.Records, recordEntry{Kind: kind, Doc: raw})
+	}
+	for _, e := range c.Events {
+		d.Events = append(d.Events, eventToDoc(e))
+	}
+	for _, a := range c.Audits {
+		d.Audits = append(d.Audits, auditDoc{ID: a.ID, At: a.At, Actor: actorDoc(a.Actor), Action: a.Action,
+			Subject: partyDoc(a.Subject), Tenant: a.NodeID, Details: a.Details})
+	}
+	for _, a := range c.Aggregates {
+		d.Aggregates = append(d.Aggregates, aggregateDoc{WishID: a.WishID, Tenant: a.NodeID, Category: a.Category,
+			Cell: int64(a.Cell), Month: a.Month, Outcome: a.Outcome, Rating: a.Rating})
+	}
+	if r := c.Idempotency; r != nil {
+		d.Idem = &idemDoc{Key: r.Key, Hash: r.Hash, At: r.At, Kind: r.Kind, ID: r.ID}
+	}
+	b, err := bson.Marshal(d)
+	if err != nil {
+		return nil, fmt.Errorf("encode change: %w", err)
+	}
+	return &entryDoc{ID: seqID(c.Seq), B: b}, nil
+}
+
+func (s *Store) recordDoc(r any) (string, any, error) {
+	switch v := r.(type) {
+	case *matcher.Volunteer:
+		return kindVolunteer, volunteerToDoc(v), nil
+	case *matcher.Organisation:
+		return kindOrganisation, organisationToDoc(v), nil
+	case *matcher.Enterprise:
+		return kindEnterprise, enterpriseToDoc(v), nil
+	case *matcher.Resource:
+		return kindResource, resourceToDoc(v), nil
+	case *matcher.Resident:
+		d, err := residentToDoc(s.cipher, v)
+		return kindResident, d, err
+	case *matcher.Wish:
+		d, err := wishToDoc(s.cipher, v)
+		return kindWish, d, err
+	case *matcher.APIKey:
+		return kindKey, keyToDoc(v), nil
+	case *matcher.Offer:
+		return kindOffer, offerToDoc(v), nil
+	}
+	return "", nil, fmt.Errorf("encode: %T is not a kind of record", r)
+}
+
+// decode returns the change entry d stores.
+func (s *Store) decode(d *entryDoc) (*matcher.Change, error) {
+	var seq int64
+	if _, err := fmt.Sscanf(d.ID, "%d", &seq); err != nil || seq < 1 {
+		return nil, fmt.Errorf("log entry %q: not an entry number", d.ID)
+	}
+	var cd changeDoc
+	if err := bson.Unmarshal(d.B, &cd); err != nil {
+		return nil, fmt.Errorf("log entry %d: %w", seq, err)
+	}
+	c := &matcher.Change{Seq: seq, At: cd.At.UTC(), Actor: matcher.Actor(cd.Actor)}
+	for i := range cd.Records {
+		r, err := s.record(&cd.Records[i])
+		if err != nil {
+			return nil, fmt.Errorf("log entry %d: %w", seq, err)
+		}
+		c.Records = append(c.Records, r)
+	}
+	for i := range cd.Events {
+		c.Events = append(c.Events, eventFromDoc(&cd.Events[i]))
+	}
+	for _, a := range cd.Audits {
+		c.Audits = append(c.Audits, &matcher.AuditRecord{ID: a.ID, At: a.At.UTC(), Actor: matcher.Actor(a.Actor), Action: a.Action,
+			Subject: matcher.Party(a.Subject), NodeID: a.Tenant, Details: a.Details})
+	}
+	for _, a := range cd.Aggregates {
+		c.Aggregates = append(c.Aggregates, &matcher.Aggregate{WishID: a.WishID, NodeID: a.Tenant, Category: a.Category,
+			Cell: geo.Cell(a.Cell), Month: a.Month, Outcome: a.Outcome, Rating: a.Rating})
+	}
+	if r := cd.Idem; r != nil {
+		c.Idempotency = &matcher.IdempotencyRecord{Key: r.Key, Hash: r.Hash, At: r.At.UTC(), Kind: r.Kind, ID: r.ID}
+	}
+	return c, nil
+}
+
+func (s *Store) record(r *recordEntry) (any, error) {
+	switch r.Kind {
+	case kindVolunteer:
+		var d volunteerDoc
+		if err := bson.Unmarshal(r.Doc, &d); err != nil {
+			return nil, err
+		}
+		return volunteerFromDoc(&d), nil
+	case kindOrganisation:
+		var d organisationDoc
+		if err := bson.Unmarshal(r.Doc, &d); err != nil {
+			return nil, err
+		}
+		return organisationFromDoc(&d), nil
+	case kindEnterprise:
+		var d enterpriseDoc
+		if err := bson.Unmarshal(r.Doc, &d); err != nil {
+			return nil, err
+		}
+		return enterpriseFromDoc(&d), nil
+	case kindResource:
+		var d resourceDoc
+		if err := bson.Unmarshal(r.Doc, &d); err != nil {
+			return nil, err
+		}
+		return resourceFromDoc(&d), nil
+	case kindResident:
+		var d residentDoc
+		if err := bson.Unmarshal(r.Doc, &d); err != nil {
+			return nil, err
+		}
+		v, err := residentFromDoc(s.cipher, &d)
+		if err != nil {
+			return nil, fmt.Errorf("resident %s: %w", d.ID, err)
+		}
+		return v, nil
+	case kindWish:
+		var d wishDoc
+		if err := bson.Unmarshal(r.Doc, &d); err != nil {
+			return nil, err
+		}
+		v, err := wishFromDoc(s.cipher, &d)
+		if err != nil {
+			return nil, fmt.Errorf("wish %s: %w", d.ID, err)
+		}
+		return v, nil
+	case kindKey:
+		var d keyDoc
+		if err := bson.Unmarshal(r.Doc, &d); err != nil {
+			return nil, err
+		}
+		return keyFromDoc(&d), nil
+	case kindOffer:
+		var d offerDoc
+		if err := bson.Unmarshal(r.Doc, &d); err != nil {
+			return nil, err
+		}
+		return offerFromDoc(&d), nil
+	}
+	return nil, fmt.Errorf("unknown kind of record %q", r.Kind)
+}

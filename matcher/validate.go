@@ -1,0 +1,206 @@
+package matcher
+
+import (
+	"math"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/linli/linli/geo"
+)
+
+// Location is an exact point. For residents it is private: only staff in
+// scope and the active claimant of an on-site wish may see it.
+type Location struct {
+	Lat float64 `json:"lat"`
+	Lng float64 `json:"lng"`
+}
+
+// Point converts l for the geo package.
+func (l Location) Point() geo.Point { return geo.Point{Lat: l.Lat, Lng: l.Lng} }
+
+// Certification is a check or training a volunteer holds until it expires.
+type Certification struct {
+	Type      string    `json:"type"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// ValidAt reports whether c has not expired at t.
+func (c Certification) ValidAt(t time.Time) bool { return t.Before(c.ExpiresAt) }
+
+func (c *Catalog) hasCategory(s string) bool { return slices.Contains(c.Categories, s) }
+
+// Limits on free text, so a body cannot smuggle megabytes into one field.
+const (
+	maxName  = 200
+	maxTitle = 200
+	maxText  = 4000
+	maxList  = 50
+	maxID    = 64
+)
+
+var (
+	phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 -]{4,19}$`)
+	tokenPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+)
+
+// checkText returns an EINVALID error when s is missing (and required), too
+// long, or holds what no text a person writes needs: invalid UTF-8,
+// control characters, or invisible formatting characters (bidirectional
+// overrides such as U+202E, zero-width spaces and joiners), which can make
+// a name read as another. A text of only blanks and such characters is
+// missing.
+func checkText(field, s string, max int, required bool) error {
+	if !utf8.ValidString(s) {
+		return Invalid(field, "must be valid UTF-8")
+	}
+	if blank(s) {
+		if required {
+			return Invalid(field, "is required")
+		}
+		if s != "" {
+			return Invalid(field, "must not be only blanks")
+		}
+		return nil
+	}
+	if utf8.RuneCountInString(s) > max {
+		return Invalid(field, "must be at most %d characters", max)
+	}
+	for _, r := range s {
+		switch {
+		case unicode.IsControl(r) && r != '\n' && r != '\t':
+			return Invalid(field, "must not contain control characters")
+		case r == utf8.RuneError:
+			return Invalid(field, "must be valid UTF-8 (it holds U+FFFD, the mark of bytes that were not)")
+		case unicode.Is(unicode.Cf, r):
+			return Invalid(field, "must not contain invisible formatting characters such as U+%04X", r)
+		}
+	}
+	return nil
+}
+
+// blank reports whether s holds nothing visible: only white space and
+// format characters.
+func blank(s string) bool {
+	return strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) }) == ""
+}
+
+// checkID checks a reference to another entity: present when required,
+// and no longer than any id.
+func checkID(field, s string, required bool) error {
+	switch {
+	case s == "" && required:
+		return Invalid(field, "is required")
+	case len(s) > maxID || strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r > '~' }):
+		return Invalid(field, "is not an id")
+	}
+	return nil
+}
+
+func checkLocation(field string, l *Location) error {
+	if l == nil {
+		return Invalid(field, "is required")
+	}
+	switch {
+	case math.IsNaN(l.Lat) || l.Lat < -90 || l.Lat > 90:
+		return Invalid(field+".lat", "must be between -90 and 90")
+	case math.IsNaN(l.Lng) || l.Lng < -180 || l.Lng > 180:
+		return Invalid(field+".lng", "must be between -180 and 180")
+	case l.Lat == 0 && l.Lng == 0:
+		return Invalid(field, "is required (0,0 is not a place anyone lives)")
+	}
+	return nil
+}
+
+func checkPhone(field, s string, required bool) error {
+	if s == "" && !required {
+		return nil
+	}
+	if !phonePattern.MatchString(s) {
+		return Invalid(field, "must be a phone number of 5 to 20 digits, spaces or dashes, optionally starting with +")
+	}
+	return nil
+}
+
+// checkTokens checks a list of short identifiers (skills, disabilities),
+// against a vocabulary when one is given; each may appear once.
+func checkTokens(field string, list []string, vocabulary []string) error {
+	if len(list) > maxList {
+		return Invalid(field, "must have at most %d entries", maxList)
+	}
+	for i, s := range list {
+		if !tokenPattern.MatchString(s) {
+			return Invalid(fieldIndex(field, i), "must be lower-case letters, digits and underscores, starting with a letter")
+		}
+		if vocabulary != nil && !slices.Contains(vocabulary, s) {
+			return Invalid(fieldIndex(field, i), "%q is not one of %s", s, strings.Join(vocabulary, ", "))
+		}
+		if slices.Contains(list[:i], s) {
+			return Invalid(fieldIndex(field, i), "%q appears twice", s)
+		}
+	}
+	return nil
+}
+
+func checkCategory(field, s string, c *Catalog) error {
+	if s == "" {
+		return Invalid(field, "is required")
+	}
+	if !c.hasCategory(s) {
+		return Invalid(field, "%q is not one of %s", s, strings.Join(c.Categories, ", "))
+	}
+	return nil
+}
+
+func checkCategories(field string, list []string, c *Catalog, required bool) error {
+	if len(list) == 0 && required {
+		return Invalid(field, "needs at least one category")
+	}
+	return checkTokens(field, list, c.Categories)
+}
+
+// checkDate checks a calendar date such as "1990-05-01" between 1900 and
+// today.
+func checkDate(field, s string, now time.Time, required bool) error {
+	if s == "" && !required {
+		return nil
+	}
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return Invalid(field, "must be a date like 1990-05-01")
+	}
+	if d.After(now) || d.Year() < 1900 {
+		return Invalid(field, "must be a date between 1900-01-01 and today")
+	}
+	return nil
+}
+
+// checkTime checks that t, when given, lies between from and to.
+func checkTime(field string, t, from, to time.Time, what string) error {
+	if t.Before(from) || t.After(to) {
+		return Invalid(field, "must be %s (between %s and %s)", what, from.Format(time.RFC3339), to.Format(time.RFC3339))
+	}
+	return nil
+}
+
+// AgeAt returns the age in whole years at t of someone born on birthDate
+// ("YYYY-MM-DD"), or 0 when the date is missing or malformed.
+func AgeAt(birthDate string, t time.Time) int {
+	d, err := time.Parse(time.DateOnly, birthDate)
+	if err != nil {
+		return 0
+	}
+	age := t.Year() - d.Year()
+	if t.Month() < d.Month() || (t.Month() == d.Month() && t.Day() < d.Day()) {
+		age-- // birthday not reached yet this year
+	}
+	return max(age, 0)
+}
+
+func fieldIndex(field string, i int) string {
+	return field + "[" + strconv.Itoa(i) + "]"
+}
