@@ -117,4 +117,3 @@ const (
 	RuleCategory      = index.RuleCategory
 	RuleConsent       = "resident-consent"
 )
-

@@ -29,9 +29,12 @@ func ParseNear(s string) (geo.Point, error) {
 // that no probing of the listing can place a resident more precisely than
 // that cell.
 func (s *Service) NearWishes(ctx context.Context, near, status string, req PageRequest) (*Page[WishView], error) {
-	p, _, err := s.allow(ctx, WishNear, "")
+	p, _, err := s.allow(ctx, WishList, "")
 	if err != nil {
 		return nil, err
+	}
+	if !isSupplier(p.Role) {
+		return nil, Invalid("near", "is for suppliers: staff list the wishes of their scope")
 	}
 	at, err := ParseNear(near)
 	if err != nil {

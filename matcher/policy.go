@@ -48,7 +48,6 @@ const (
 
 	WishCreate     Action = "wish.create"
 	WishList       Action = "wish.list"
-	WishNear       Action = "wish.near"
 	WishRead       Action = "wish.read"
 	WishUpdate     Action = "wish.update"
 	WishCandidates Action = "wish.candidates"
@@ -88,9 +87,9 @@ const (
 	Claimant Reach = "claimant"
 	// PastClaimant: the caller holds or held a claim of the wish.
 	PastClaimant Reach = "past_claimant"
-	// Listed: the wish is listed for suppliers, in its public form: it is
-	// open, or claimed or fulfilled (an attempt to claim it then is a
-	// conflict).
+	// Listed: the wish is in the marketplace every supplier may claim
+	// from: every wish, which all start open and public; claiming one that
+	// is no longer open is a conflict.
 	Listed Reach = "listed"
 	// OpenWish: the wish is open, and shown in its public form.
 	OpenWish Reach = "open_wish"
@@ -171,7 +170,6 @@ var policies = map[Action]rule{
 
 	WishCreate: {objNone, Policy{RoleSocialWorker: anywhere}},
 	WishList:   {objNone, everyRole(anywhere)},
-	WishNear:   {objNone, Policy{RoleEnterprise: anywhere, RoleOrganisation: anywhere, RoleVolunteer: anywhere}},
 	WishRead: {objWish, Policy{RoleAdmin: adminAll, RoleCoordinator: staffScope, RoleSocialWorker: staffScope,
 		RoleEnterprise: {Claimant, OpenWish}, RoleOrganisation: {Claimant, OpenWish}, RoleVolunteer: {Claimant, OpenWish}}},
 	WishUpdate:     {objWish, Policy{RoleSocialWorker: staffScope}},
@@ -278,10 +276,7 @@ func (s *Service) reaches(p Principal, reach Reach, kind, id string) bool {
 	case OpenWish:
 		return s.ledger.state(id).status == StatusOpen
 	case Listed:
-		switch s.ledger.state(id).status {
-		case StatusOpen, StatusClaimed, StatusFulfilled:
-			return true
-		}
+		return true
 	}
 	return false
 }

@@ -46,9 +46,9 @@ func (s *Service) runRetention(ctx context.Context, every time.Duration) {
 }
 
 // PurgeExpired erases the personal data of wishes closed longer than
-// Config.Retention ago: the wish's free text and exact point, and the
-// resident's personal data once none of their wishes is open or within
-// retention (at once, when they withdrew consent). An anonymous Aggregate
+// Config.Retention ago (at once, when their resident withdrew consent):
+// the wish's free text and exact point, and the resident's personal data
+// once none of their wishes is open or within retention. An anonymous Aggregate
 // of each purged wish is recorded in the same change. Then every older log
 // entry that held a version of an erased wish or resident is rewritten
 // without its personal data, so that it is gone from the store too.
@@ -104,8 +104,9 @@ func (s *Service) purgeBatch(now time.Time) *Change {
 	purged := map[string]bool{}
 	s.wishes.Each(func(w *Wish) bool {
 		st := s.ledger.state(w.ID)
-		closedAt := s.lastEventAt(w)
-		expired := st.terminal() && closedAt.Before(cutoff)
+		r, _ := s.residents.Get(w.ResidentID)
+		withdrawn := r != nil && !r.ConsentWithdrawnAt.IsZero()
+		expired := st.terminal() && (withdrawn || s.lastEventAt(w).Before(cutoff))
 		switch {
 		case !expired:
 			needed[w.ResidentID] = true
@@ -221,3 +222,6 @@ func (s *Service) rewriteHistory(ctx context.Context, id string) (int, error) {
 	_ = last
 	return n, nil
 }
+
+// Aggregate returns what remains of an erased wish, for reports.
+func (s *Service) Aggregate(wishID string) (*Aggregate, bool) { return s.aggregates.Get(wishID) }

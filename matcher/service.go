@@ -139,3 +139,7 @@ func (s *Service) every(ctx context.Context, interval time.Duration, job func(co
 // Opened reports whether Open has loaded the log: until then every
 // request but health checks is answered 503.
 func (s *Service) Opened() bool { return s.opened.Load() }
+
+// Sync applies what other processes committed to the store since this
+// one last looked, at once rather than at the next follow.
+func (s *Service) Sync(ctx context.Context) (int, error) { return s.store.Sync(ctx) }

@@ -51,7 +51,9 @@ func (h *handler) routes() []route {
 		withReplay(action("/v1/api-keys/{prefix}/revoke", "prefix", "Revoke an API key (admin, or the key's own holder)",
 			matcher.KeyRevoke, http.StatusOK, max, true, func(ctx context.Context, prefix string, _ noInput) (*matcher.APIKey, error) {
 				return s.RevokeAPIKey(ctx, prefix)
-			}), func(ctx context.Context, rec *matcher.IdempotencyRecord) (any, error) { return s.GetAPIKey(ctx, rec.ID) }),
+			}), func(ctx context.Context, rec *matcher.IdempotencyRecord) (any, error) {
+			return s.GetAPIKey(ctx, rec.ID)
+		}),
 		getOne("/v1/rules", "", "The rules in force, with their explanations and the engine's status (staff)", matcher.RulesStatus,
 			func(ctx context.Context, _ string) (*matcher.RulesView, error) { return s.RulesInForce(ctx) }),
 	}
@@ -76,7 +78,9 @@ func (h *handler) routes() []route {
 			"Record that a resident withdrew consent: personal data hidden, open wishes closed (social worker)",
 			matcher.ResidentWithdraw, http.StatusOK, max, true, func(ctx context.Context, id string, _ noInput) (*matcher.Resident, error) {
 				return s.WithdrawConsent(ctx, id)
-			}), func(ctx context.Context, rec *matcher.IdempotencyRecord) (any, error) { return s.GetResident(ctx, rec.ID) }),
+			}), func(ctx context.Context, rec *matcher.IdempotencyRecord) (any, error) {
+			return s.GetResident(ctx, rec.ID)
+		}),
 		getOne("/v1/wishes/{id}/address", "id",
 			"The resident's name, phone, address and exact point, for the active claimant of an on-site wish; audited",
 			matcher.WishAddress, s.WishAddress),
@@ -105,7 +109,9 @@ func (h *handler) claimRoutes() []route {
 				_, err := decodeOptional[noInput](r, max, true)
 				return withdrawRequest{wishID: r.PathValue("id"), claimID: r.PathValue("claim_id")}, err
 			},
-			func(ctx context.Context, r withdrawRequest) (*matcher.Claim, error) { return s.Withdraw(ctx, r.wishID, r.claimID) })
+			func(ctx context.Context, r withdrawRequest) (*matcher.Claim, error) {
+				return s.Withdraw(ctx, r.wishID, r.claimID)
+			})
 	}
 	rs := []route{
 		action("/v1/wishes/{id}/claims", "id", "Claim a wish (enterprise, organisation, volunteer); Idempotency-Key honoured",
@@ -183,4 +189,3 @@ func withReplay(rt route, replay func(context.Context, *matcher.IdempotencyRecor
 	rt.replay = replay
 	return rt
 }
-

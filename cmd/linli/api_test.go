@@ -104,7 +104,7 @@ func TestCreateReadListEveryEntity(t *testing.T) {
 		}
 		id := wish["id"].(string)
 		public := w.mustCall(t, http.StatusOK, "GET", "/v1/wishes/"+id, w.enterpriseKey, nil)
-		for _, private := range []string{"location", "resident_id", "description", "tenant_id"} {
+		for _, private := range []string{"location", "resident_id", "description", "node_id", "created_by"} {
 			if _, ok := public[private]; ok {
 				t.Errorf("enterprise sees %q of an unclaimed wish: %v", private, public)
 			}

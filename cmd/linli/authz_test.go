@@ -13,9 +13,16 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 
+	"github.com/linli/linli/matcher"
 	"github.com/linli/linli/matcher/mongo"
 	"github.com/linli/linli/matcher/mongo/mongotest"
 )
+
+// A district for the authorization matrix: D → S1 → {A, A2}, D → S2 → B.
+// Every community has the same objects: a social organisation, an
+// enterprise, a volunteer (a member of the organisation), a resource of
+// the enterprise, a resident and two wishes, one open and one claimed by
+// the community's enterprise.
 
 // tenant is one community's world: its staff, suppliers and the objects
 // they own, with the keys of every role.
@@ -23,7 +30,7 @@ type tenant struct {
 	community                                     string
 	keys                                          map[string]string // role → key
 	volunteer, organisation, enterprise, resource string
-	resident, wish                                string
+	resident, wish, claimed, claimID              string
 	enterpriseKey                                 string
 }
 
@@ -37,11 +44,17 @@ var otherResident = map[string]any{
 
 var otherSecrets = []string{"Zhao Mingzhu", "13711112222", "1950-07-08", "Hidden Lane", "30.2801", "120.1601"}
 
-func mustTenant(tb testing.TB, s *server, name string, lat float64, resident map[string]any) *tenant {
+// mustTenant makes a community under parent ("" for a root) with its
+// objects and keys.
+func mustTenant(tb testing.TB, s *server, name, parent string, lat float64, resident map[string]any) *tenant {
 	tb.Helper()
 	t := &tenant{keys: map[string]string{}}
 	loc := map[string]any{"lat": lat, "lng": 120.15}
-	t.community = s.mustCall(tb, http.StatusCreated, "POST", "/v1/organisations", s.admin, map[string]any{
+	creator := s.admin
+	if parent != "" {
+		creator = s.mustKey(tb, "coordinator", parent)
+	}
+	t.community = s.mustCall(tb, http.StatusCreated, "POST", "/v1/organisations", creator, map[string]any{
 		"name": name, "kind": "community", "location": loc})["id"].(string)
 	t.keys["coordinator"] = s.mustKey(tb, "coordinator", t.community)
 	t.keys["social_worker"] = s.mustKey(tb, "social_worker", t.community)
@@ -53,26 +66,25 @@ func mustTenant(tb testing.TB, s *server, name string, lat float64, resident map
 	t.keys["enterprise"] = s.mustKey(tb, "enterprise", t.enterprise)
 	t.enterpriseKey = t.keys["enterprise"]
 	v := volunteerBody()
-	v["location"] = loc
+	v["location"], v["organisation_id"] = loc, t.organisation
 	t.volunteer = s.mustCall(tb, http.StatusCreated, "POST", "/v1/volunteers", t.keys["coordinator"], v)["id"].(string)
 	t.keys["volunteer"] = s.mustKey(tb, "volunteer", t.volunteer)
 	t.resource = s.mustCall(tb, http.StatusCreated, "POST", "/v1/resources", t.keys["enterprise"], map[string]any{
 		"kind": "goods", "category": "repair", "title": "tools", "quantity": 2, "location": loc})["id"].(string)
 	t.resident = s.mustCall(tb, http.StatusCreated, "POST", "/v1/residents", t.keys["social_worker"], resident)["id"].(string)
-	t.wish = s.mustCall(tb, http.StatusCreated, "POST", "/v1/wishes", t.keys["social_worker"], map[string]any{
-		"resident_id": t.resident, "category": "repair", "title": "Repair a wheelchair", "description": "left wheel",
-		"needs": map[string]any{"skills": []string{"repair"}}, "due_at": time.Now().Add(72 * time.Hour).UTC().Format(time.RFC3339),
-		"on_site": true,
-	})["id"].(string)
+	t.wish = t.mustWish(tb, s)
+	t.claimed = t.mustWish(tb, s)
+	t.claimID = s.mustCall(tb, http.StatusCreated, "POST", "/v1/wishes/"+t.claimed+"/claims", t.enterpriseKey, nil)["id"].(string)
 	return t
 }
 
-// pathObject returns t's object for a path parameter of path, or a made-up
-// id for a collection this test does not know (another issue's routes).
-func (t *tenant) pathObject(path, param string) string {
-	if param == "prefix" {
-		return t.enterpriseKey[:len("lnl_")+8]
-	}
+func (t *tenant) mustWish(tb testing.TB, s *server) string {
+	tb.Helper()
+	return s.mustCall(tb, http.StatusCreated, "POST", "/v1/wishes", t.keys["social_worker"], wishBody(t.resident))["id"].(string)
+}
+
+// object returns t's object of the collection a path starts with.
+func (t *tenant) object(path string) string {
 	for _, c := range []struct{ prefix, id string }{
 		{"/v1/volunteers/", t.volunteer}, {"/v1/organisations/", t.organisation}, {"/v1/enterprises/", t.enterprise},
 		{"/v1/resources/", t.resource}, {"/v1/residents/", t.resident}, {"/v1/wishes/", t.wish},
@@ -84,9 +96,17 @@ func (t *tenant) pathObject(path, param string) string {
 	return "zzz_not_a_known_object"
 }
 
-// bodyFor is a valid body for the routes this test knows, else {}.
+func wishBody(resident string) map[string]any {
+	return map[string]any{
+		"resident_id": resident, "category": "repair", "title": "Repair a wheelchair", "description": "left wheel",
+		"needs": map[string]any{"skills": []string{}}, "due_at": time.Now().Add(72 * time.Hour).UTC().Format(time.RFC3339),
+		"on_site": true, "allow_duplicate": true,
+	}
+}
+
+// bodyFor is a valid body of each route, for t's objects.
 func bodyFor(method, path string, t *tenant) any {
-	if method != http.MethodPost && method != http.MethodPut {
+	if method != http.MethodPost && method != http.MethodPut && method != http.MethodDelete {
 		return nil
 	}
 	loc := map[string]any{"lat": 30.27, "lng": 120.15}
@@ -96,45 +116,32 @@ func bodyFor(method, path string, t *tenant) any {
 	case "/v1/organisations", "/v1/organisations/{id}":
 		return map[string]any{"name": "X", "kind": "social_org", "location": loc, "categories": []string{"repair"}}
 	case "/v1/enterprises", "/v1/enterprises/{id}":
-		return map[string]any{"name": "X", "location": loc}
+		return map[string]any{"name": "X", "location": loc, "categories": []string{"repair"}}
 	case "/v1/resources", "/v1/resources/{id}":
 		return map[string]any{"kind": "goods", "category": "repair", "title": "x", "quantity": 1, "location": loc}
 	case "/v1/residents", "/v1/residents/{id}":
 		return residentBody()
 	case "/v1/wishes", "/v1/wishes/{id}":
-		return map[string]any{"resident_id": t.resident, "category": "repair", "title": "x",
-			"needs": map[string]any{"skills": []string{"repair"}}, "due_at": time.Now().Add(time.Hour).UTC().Format(time.RFC3339)}
+		return wishBody(t.resident)
 	case "/v1/api-keys":
 		return map[string]any{"role": "enterprise", "subject_id": t.enterprise}
+	case "/v1/wishes/{id}/reassign":
+		return map[string]any{"claimant": map[string]any{"kind": "organisation", "id": t.organisation}}
+	case "/v1/wishes/{id}/fulfilment":
+		return map[string]any{"note": "done"}
+	case "/v1/wishes/{id}/confirmation":
+		return map[string]any{"outcome": "confirmed", "rating": 5}
 	}
-	return map[string]any{}
+	return nil
 }
 
 // publicWishKeys is all a supplier may see of a wish it has not claimed.
 var publicWishKeys = []string{"id", "category", "title", "needs", "due_at", "on_site", "status", "cell", "walk_band"}
 
-// marketplace routes are those where a caller of another community acts on
-// B's object by design: reading an open wish in public form, claiming it,
-// looking for candidates. A 2xx there is allowed when it leaks nothing.
-var marketplace = map[string]bool{
-	"GET /v1/wishes/{id}":             true,
-	"POST /v1/wishes/{id}/claims":     true,
-	"GET /v1/wishes/{id}/candidates":  true,
-	"GET /v1/wishes/{id}/eligibility": true,
+type operation struct {
+	method, path string
+	action       matcher.Action
 }
-
-// knownRoutes are the routes whose bodies this test can make valid; for
-// the others a 400 for the made-up body {} also proves nothing leaked.
-func knownRoute(path string) bool {
-	for _, p := range []string{"/v1/volunteers", "/v1/organisations", "/v1/enterprises", "/v1/resources", "/v1/residents", "/v1/wishes", "/v1/api-keys"} {
-		if path == p || path == p+"/{id}" {
-			return true
-		}
-	}
-	return path == "/v1/wishes/{id}/address" || path == "/v1/residents/{id}/consent/withdraw" || path == "/v1/api-keys/{prefix}/revoke"
-}
-
-type operation struct{ method, path string }
 
 func mustOperations(tb testing.TB, s *server) ([]operation, map[string]any) {
 	tb.Helper()
@@ -142,10 +149,11 @@ func mustOperations(tb testing.TB, s *server) ([]operation, map[string]any) {
 	var ops []operation
 	for path, item := range doc["paths"].(map[string]any) {
 		for method, op := range item.(map[string]any) {
-			if sec, ok := op.(map[string]any)["security"].([]any); ok && len(sec) == 0 {
+			a, _ := op.(map[string]any)["x-linli-action"].(string)
+			if a == "" {
 				continue // public
 			}
-			ops = append(ops, operation{strings.ToUpper(method), path})
+			ops = append(ops, operation{strings.ToUpper(method), path, matcher.Action(a)})
 		}
 	}
 	sort.Slice(ops, func(i, j int) bool { return ops[i].path+ops[i].method < ops[j].path+ops[j].method })
@@ -154,85 +162,300 @@ func mustOperations(tb testing.TB, s *server) ([]operation, map[string]any) {
 
 var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
 
-// TestAuthorizationMatrix calls every route of the OpenAPI document as every
-// role of community A on community B's objects: each answer is 403 or 404
-// (or, on the marketplace routes, a 2xx in public form); then checks that
-// the reads each role is allowed on A's own objects answer 2xx.
+// caller is one key of the matrix and what it is.
+type caller struct {
+	name  string
+	role  string
+	key   string
+	node  string // the node a staff key names
+	party matcher.Party
+}
+
+// district is the matrix's world.
+type district struct {
+	s                  *server
+	root, s1, s2       string
+	a, a2, b           *tenant
+	callers            []caller
+	ancestorsOfA       []string // nodes whose staff reach A
+	volunteerBodyOfOrg map[string]any
+}
+
+func mustDistrict(tb testing.TB, s *server) *district {
+	tb.Helper()
+	d := &district{s: s}
+	loc := map[string]any{"lat": 30.27, "lng": 120.15}
+	d.root = s.mustCall(tb, http.StatusCreated, "POST", "/v1/organisations", s.admin, map[string]any{
+		"name": "Gongshu District", "kind": "district", "location": loc})["id"].(string)
+	dc := s.mustKey(tb, "coordinator", d.root)
+	d.s1 = s.mustCall(tb, http.StatusCreated, "POST", "/v1/organisations", dc, map[string]any{
+		"name": "Hushu Street", "kind": "street", "location": loc})["id"].(string)
+	d.s2 = s.mustCall(tb, http.StatusCreated, "POST", "/v1/organisations", dc, map[string]any{
+		"name": "Xiaohe Street", "kind": "street", "location": loc})["id"].(string)
+	d.a = mustTenant(tb, s, "Xiaohe", d.s1, 30.27, residentBody())
+	d.a2 = mustTenant(tb, s, "Daguan", d.s1, 30.27, residentBody())
+	d.b = mustTenant(tb, s, "Gongshu", d.s2, 30.28, otherResident)
+	d.ancestorsOfA = []string{d.a.community, d.s1, d.root}
+	d.callers = []caller{{name: "admin", role: "admin", key: s.admin}}
+	for _, n := range []struct {
+		name, node string
+	}{{"district", d.root}, {"street S1", d.s1}, {"street S2", d.s2}} {
+		for _, role := range []string{"coordinator", "social_worker"} {
+			d.callers = append(d.callers, caller{name: n.name + " " + role, role: role, key: s.mustKey(tb, role, n.node), node: n.node})
+		}
+	}
+	for _, t := range []struct {
+		name string
+		t    *tenant
+	}{{"A", d.a}, {"sibling A2", d.a2}, {"cousin B", d.b}} {
+		for _, role := range []string{"coordinator", "social_worker"} {
+			d.callers = append(d.callers, caller{name: t.name + " " + role, role: role, key: t.t.keys[role], node: t.t.community})
+		}
+		d.callers = append(d.callers,
+			caller{name: t.name + " enterprise", role: "enterprise", key: t.t.keys["enterprise"], party: matcher.Party{Kind: "enterprise", ID: t.t.enterprise}},
+			caller{name: t.name + " organisation", role: "organisation", key: t.t.keys["organisation"], party: matcher.Party{Kind: "organisation", ID: t.t.organisation}},
+			caller{name: t.name + " volunteer", role: "volunteer", key: t.t.keys["volunteer"], party: matcher.Party{Kind: "volunteer", ID: t.t.volunteer}},
+		)
+	}
+	return d
+}
+
+// target is an object of A a route acts on, fresh for the cell when the
+// route changes it, and what is true of it.
+type target struct {
+	path    string // the route's path with its parameters filled
+	kind    string
+	open    bool   // a wish that is open
+	claimed bool   // a wish claimed by A's enterprise
+	keyOf   string // an API key: whose (caller name)
+}
+
+// fresh makes a new object of A for a cell of a route that changes what
+// it acts on, so that cells do not see each other's changes.
+func (d *district) fresh(tb testing.TB, op operation, c caller, variant string) (target, string) {
+	tb.Helper()
+	s, a := d.s, d.a
+	kind := strings.Split(strings.TrimPrefix(op.path, "/v1/"), "/")[0]
+	tg := target{kind: kind}
+	id := ""
+	key := c.key
+	switch kind {
+	case "volunteers":
+		v := volunteerBody()
+		v["organisation_id"] = a.organisation
+		id = s.mustCall(tb, http.StatusCreated, "POST", "/v1/volunteers", a.keys["coordinator"], v)["id"].(string)
+		if c.name == "A volunteer" { // Itself: the key must be this volunteer's
+			key = s.mustKey(tb, "volunteer", id)
+		}
+	case "organisations":
+		id = a.organisation
+		if op.method != http.MethodGet {
+			id = s.mustCall(tb, http.StatusCreated, "POST", "/v1/organisations", a.keys["coordinator"],
+				bodyFor("POST", "/v1/organisations", a))["id"].(string)
+			if c.name == "A organisation" {
+				key = s.mustKey(tb, "organisation", id)
+			}
+		} else if c.name == "A organisation" {
+			key = a.keys["organisation"]
+		}
+	case "enterprises":
+		id = a.enterprise
+		if op.method != http.MethodGet {
+			id = s.mustCall(tb, http.StatusCreated, "POST", "/v1/enterprises", a.keys["coordinator"],
+				bodyFor("POST", "/v1/enterprises", a))["id"].(string)
+			if c.name == "A enterprise" {
+				key = s.mustKey(tb, "enterprise", id)
+			}
+		}
+	case "resources":
+		id = a.resource
+		if op.method != http.MethodGet {
+			id = s.mustCall(tb, http.StatusCreated, "POST", "/v1/resources", a.enterpriseKey, bodyFor("POST", "/v1/resources", a))["id"].(string)
+		}
+	case "residents":
+		id = a.resident
+		if op.method != http.MethodGet {
+			id = s.mustCall(tb, http.StatusCreated, "POST", "/v1/residents", a.keys["social_worker"], residentBody())["id"].(string)
+		}
+	case "wishes":
+		id = a.mustWish(tb, s)
+		tg.open = variant == "open"
+		if variant == "claimed" {
+			claim := s.mustCall(tb, http.StatusCreated, "POST", "/v1/wishes/"+id+"/claims", a.enterpriseKey, nil)
+			tg.claimed = true
+			tg.path = strings.ReplaceAll(op.path, "{claim_id}", claim["id"].(string))
+		}
+	case "api-keys":
+		// The key revoked is a fresh one of the caller's own subject when
+		// the caller revokes its own, else a fresh key of A's enterprise.
+		subject := c.node
+		if subject == "" {
+			subject = c.party.ID
+		}
+		key = s.mustKey(tb, c.role, subject)
+		own := key
+		other := s.mustKey(tb, "enterprise", a.enterprise)
+		tg.keyOf, id = "other", other[:12]
+		if variant == "own" {
+			tg.keyOf, id = c.name, own[:12]
+		}
+	}
+	if tg.path == "" {
+		tg.path = op.path
+	}
+	tg.path = strings.Replace(tg.path, "{id}", id, 1)
+	tg.path = strings.Replace(tg.path, "{prefix}", id, 1)
+	return tg, key
+}
+
+// reaches says whether c reaches tg in the way r says, from what the test
+// made: the model of matcher's reaches.
+func (d *district) reaches(c caller, r matcher.Reach, tg target) bool {
+	switch r {
+	case matcher.Everything:
+		return true
+	case matcher.InScope:
+		return slices.Contains(d.ancestorsOfA, c.node)
+	case matcher.Itself:
+		return strings.HasPrefix(c.name, "A ") && tg.kind == c.role+"s"
+	case matcher.Owned:
+		return c.name == "A enterprise" && tg.kind == "resources"
+	case matcher.Member:
+		return c.name == "A organisation" && tg.kind == "volunteers"
+	case matcher.Claimant, matcher.PastClaimant:
+		return tg.claimed && c.name == "A enterprise"
+	case matcher.OpenWish:
+		return tg.open
+	case matcher.Listed:
+		return true
+	case matcher.OwnKey:
+		return tg.keyOf == c.name
+	}
+	return false
+}
+
+// TestAuthorizationMatrix is generated from the policy table and from
+// /openapi.json together: every route of the document names an action of
+// the table and every action has a route; then every route that names an
+// object is called by every kind of key of the district tree (admin; the
+// district, a street above A, another street; A itself, its sibling A2
+// under the same street and its cousin B; and the suppliers of each) on
+// an object of A, and each answer must be what the table says: 403 for a
+// role the action is not for, 404 for a caller who reaches the object in
+// none of the table's ways, and otherwise an answer past authorization.
+// Routes that change what they act on get a fresh object per cell.
 func TestAuthorizationMatrix(t *testing.T) {
 	s := mustServe(t, nil)
-	a := mustTenant(t, s, "Xiaohe", 30.27, residentBody())
-	b := mustTenant(t, s, "Gongshu", 30.28, otherResident)
+	d := mustDistrict(t, s)
 	ops, _ := mustOperations(t, s)
-	roles := []string{"coordinator", "social_worker", "enterprise", "organisation", "volunteer"}
-
+	routed := map[matcher.Action]bool{}
+	for _, op := range ops {
+		if _, _, ok := matcher.PolicyOf(op.action); !ok {
+			t.Errorf("%s %s names action %s, which the policy table lacks", op.method, op.path, op.action)
+		}
+		routed[op.action] = true
+	}
+	for _, a := range matcher.Actions() {
+		if !routed[a] {
+			t.Errorf("action %s of the policy table has no route in /openapi.json", a)
+		}
+	}
 	cells := 0
 	for _, op := range ops {
-		if !pathParam.MatchString(op.path) {
-			continue // collection routes have no object of B's to name
+		object, policy, _ := matcher.PolicyOf(op.action)
+		if object == "" {
+			continue
 		}
-		url := pathParam.ReplaceAllStringFunc(op.path, func(m string) string { return b.pathObject(op.path, m[1:len(m)-1]) })
-		for _, role := range roles {
-			cells++
-			status, body := s.call(t, op.method, url, a.keys[role], bodyFor(op.method, op.path, b))
-			name := fmt.Sprintf("%s %s as A's %s on B's object", op.method, url, role)
-			raw := fmt.Sprint(body)
-			for _, secret := range otherSecrets {
-				if strings.Contains(raw, secret) {
-					t.Errorf("%s: answer holds B's %q: %v", name, secret, body)
-				}
-			}
-			switch {
-			case status == http.StatusForbidden || status == http.StatusNotFound:
-			case status >= 500:
-				t.Errorf("%s: status %d: %v", name, status, body)
-			case status < 300 && marketplace[op.method+" "+op.path]:
-				if op.method == http.MethodGet && op.path == "/v1/wishes/{id}" {
-					for k := range body {
-						if !slices.Contains(publicWishKeys, k) {
-							t.Errorf("%s: the public form has %q: %v", name, k, body)
+		variants := []string{""}
+		switch {
+		case strings.Contains(op.path, "{claim_id}"):
+			variants = []string{"claimed"}
+		case strings.HasPrefix(op.path, "/v1/wishes/{id}"):
+			variants = []string{"open", "claimed"} // an open wish, and one A's enterprise claimed
+		case strings.HasPrefix(op.path, "/v1/api-keys/{prefix}"):
+			variants = []string{"own", "other"} // the caller's own key, and another's
+		}
+		for _, variant := range variants {
+			for _, c := range d.callers {
+				cells++
+				tg, key := d.fresh(t, op, c, variant)
+				reaches, allowedRole := policy[c.role]
+				want := "forbidden"
+				if allowedRole {
+					want = "not_found"
+					for _, r := range reaches {
+						if d.reaches(c, r, tg) {
+							want = "allowed"
 						}
 					}
 				}
-			case !knownRoute(op.path) && (status == http.StatusBadRequest || status == http.StatusConflict || status == http.StatusUnprocessableEntity):
-				t.Logf("%s: %d for the made-up body (another issue's route)", name, status)
-			default:
-				t.Errorf("%s: status %d, want 403 or 404: %v", name, status, body)
+				status, body := s.call(t, op.method, tg.path, key, bodyFor(op.method, op.path, d.a))
+				name := fmt.Sprintf("%s %s (%s) as %s", op.method, op.path, variant, c.name)
+				e, _ := body["error"].(map[string]any)
+				switch {
+				case status >= 500 || status == http.StatusUnauthorized:
+					t.Errorf("%s: status %d: %v", name, status, body)
+				case want == "forbidden" && status != http.StatusForbidden:
+					t.Errorf("%s: status %d, want 403 (the role may not): %v", name, status, body)
+				case want == "not_found" && (status != http.StatusNotFound || e["message"] != "not found"):
+					t.Errorf("%s: status %d, want 404 \"not found\" (out of reach): %v", name, status, body)
+				case want == "allowed" && (status == http.StatusNotFound || status == http.StatusForbidden && e["code"] != "ineligible"):
+					t.Errorf("%s: status %d, want an answer past authorization: %v", name, status, body)
+				}
+				if !strings.HasPrefix(c.name, "A ") && !slices.Contains([]string{"admin"}, c.name) && want != "allowed" {
+					raw := fmt.Sprint(body)
+					for _, secret := range []string{"Wang Fang", "13900001111", "left wheel"} {
+						if strings.Contains(raw, secret) {
+							t.Errorf("%s: the answer holds A's %q", name, secret)
+						}
+					}
+				}
 			}
 		}
 	}
-	if cells < 40 {
-		t.Fatalf("only %d cross-tenant cells from the OpenAPI document", cells)
+	if cells < 500 {
+		t.Fatalf("only %d cells", cells)
 	}
+	t.Logf("%d cells", cells)
+}
 
-	// The allowed cells: each role reads what it owns.
-	allowed := []struct {
-		role, path string
-	}{
-		{"coordinator", "/v1/volunteers/" + a.volunteer}, {"volunteer", "/v1/volunteers/" + a.volunteer},
-		{"coordinator", "/v1/organisations/" + a.organisation}, {"coordinator", "/v1/enterprises/" + a.enterprise},
-		{"enterprise", "/v1/enterprises/" + a.enterprise}, {"enterprise", "/v1/resources/" + a.resource},
-		{"coordinator", "/v1/resources/" + a.resource}, {"social_worker", "/v1/residents/" + a.resident},
-		{"social_worker", "/v1/wishes/" + a.wish}, {"coordinator", "/v1/wishes/" + a.wish},
-		{"social_worker", "/v1/residents"}, {"coordinator", "/v1/volunteers"}, {"enterprise", "/v1/resources"},
-	}
-	for _, role := range roles {
-		allowed = append(allowed, struct{ role, path string }{role, "/v1/api-keys"}, struct{ role, path string }{role, "/v1/wishes"})
-	}
-	for _, c := range allowed {
-		if status, body := s.call(t, "GET", c.path, a.keys[c.role], nil); status != http.StatusOK {
-			t.Errorf("GET %s as A's %s: status %d, want 200: %v", c.path, c.role, status, body)
+// TestListsAreExactlyTheSubtree lists every collection as the staff of
+// each node and compares with what was registered below it.
+func TestListsAreExactlyTheSubtree(t *testing.T) {
+	s := mustServe(t, nil)
+	d := mustDistrict(t, s)
+	below := map[string][]*tenant{d.root: {d.a, d.a2, d.b}, d.s1: {d.a, d.a2}, d.s2: {d.b},
+		d.a.community: {d.a}, d.a2.community: {d.a2}, d.b.community: {d.b}}
+	ids := func(path, key string) []string {
+		var out []string
+		for after := ""; ; {
+			m := s.mustCall(t, http.StatusOK, "GET", path+"?limit=200&after="+after, key, nil)
+			for _, it := range m["items"].([]any) {
+				out = append(out, it.(map[string]any)["id"].(string))
+			}
+			if after, _ = m["next"].(string); after == "" {
+				return out
+			}
 		}
 	}
-	for _, c := range []struct{ method, path, role string }{
-		{"PUT", "/v1/volunteers/" + a.volunteer, "coordinator"},
-		{"PUT", "/v1/enterprises/" + a.enterprise, "coordinator"},
-		{"PUT", "/v1/resources/" + a.resource, "enterprise"},
-		{"PUT", "/v1/residents/" + a.resident, "social_worker"},
-		{"PUT", "/v1/wishes/" + a.wish, "social_worker"},
-	} {
-		p := strings.TrimSuffix(c.path, c.path[strings.LastIndexByte(c.path, '/'):]) + "/{id}"
-		if status, body := s.call(t, c.method, c.path, a.keys[c.role], bodyFor(c.method, p, a)); status != http.StatusOK {
-			t.Errorf("%s %s as A's %s: status %d, want 200: %v", c.method, c.path, c.role, status, body)
+	for node, ts := range below {
+		social, coord := s.mustKey(t, "social_worker", node), s.mustKey(t, "coordinator", node)
+		var wishes, residents, volunteers []string
+		for _, tn := range ts {
+			wishes = append(wishes, tn.wish, tn.claimed)
+			residents = append(residents, tn.resident)
+			volunteers = append(volunteers, tn.volunteer)
+		}
+		for _, c := range []struct {
+			path, key string
+			want      []string
+		}{{"/v1/wishes", social, wishes}, {"/v1/residents", social, residents}, {"/v1/volunteers", coord, volunteers}} {
+			got := ids(c.path, c.key)
+			slices.Sort(got)
+			slices.Sort(c.want)
+			if !slices.Equal(got, c.want) {
+				t.Errorf("%s as the staff of %s: %v, want %v", c.path, node, got, c.want)
+			}
 		}
 	}
 }
@@ -241,10 +464,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 // enterprise and scans every answer for personal data.
 func TestEnterpriseSeesOnlyTheAllowlist(t *testing.T) {
 	s := mustServe(t, nil)
-	a := mustTenant(t, s, "Xiaohe", 30.27, residentBody())
-	b := mustTenant(t, s, "Gongshu", 30.28, otherResident)
+	a := mustTenant(t, s, "Xiaohe", "", 30.27, residentBody())
+	b := mustTenant(t, s, "Gongshu", "", 30.28, otherResident)
 	for range 3 {
-		mustTenantWish(t, s, b)
+		b.mustWish(t, s)
 	}
 	var raws []map[string]any
 	list := s.mustCall(t, http.StatusOK, "GET", "/v1/wishes?status=open", a.enterpriseKey, nil)
@@ -291,7 +514,7 @@ func TestEnterpriseSeesOnlyTheAllowlist(t *testing.T) {
 			if number.MatchString(x) || dateOnly.MatchString(x) || phone.MatchString(x) {
 				t.Errorf("%s = %q looks like a coordinate, birth date or phone", key, x)
 			}
-			for _, secret := range append(otherSecrets, "Wang Fang", "13900001111", "1948-03-02") {
+			for _, secret := range append(otherSecrets, "Wang Fang", "13900001111", "1948-03-02", "left wheel") {
 				if strings.Contains(x, secret) {
 					t.Errorf("%s = %q holds personal data", key, x)
 				}
@@ -301,17 +524,6 @@ func TestEnterpriseSeesOnlyTheAllowlist(t *testing.T) {
 	for _, r := range raws {
 		scan("", r)
 	}
-	for _, it := range items {
-		cell := it.(map[string]any)["cell"].(string)
-		if len(cell) != 15 {
-			t.Errorf("cell %q is not an H3 cell id", cell)
-		}
-	}
-}
-
-func mustTenantWish(tb testing.TB, s *server, t *tenant) {
-	tb.Helper()
-	s.mustCall(tb, http.StatusCreated, "POST", "/v1/wishes", t.keys["social_worker"], bodyFor("POST", "/v1/wishes", t))
 }
 
 // TestInjectionPayloadsAreRefused puts operators, dotted keys and
@@ -320,23 +532,26 @@ func mustTenantWish(tb testing.TB, s *server, t *tenant) {
 func TestInjectionPayloadsAreRefused(t *testing.T) {
 	db := mongotest.DatabaseName()
 	s := mustServe(t, map[string]string{"LINLI_MONGODB_DATABASE": db})
-	a := mustTenant(t, s, "Xiaohe", 30.27, residentBody())
+	a := mustTenant(t, s, "Xiaohe", "", 30.27, residentBody())
 	ops, doc := mustOperations(t, s)
-	before := mustCounts(t, db)
+	before := mustEntries(t, db)
 
 	payloads := []any{
 		map[string]any{"$ne": ""}, map[string]any{"$gt": ""}, map[string]any{"$where": "sleep(100)"},
 		map[string]any{"$regex": ".*"}, map[string]any{"a.b": 1}, map[string]any{"__proto__": map[string]any{"admin": true}},
 	}
-	massAssigned := []string{"status", "claimed_by", "owner", "role", "id", "tenant_id", "created_at"}
+	massAssigned := []string{"status", "claimed_by", "owner", "role", "id", "tenant_id", "created_at", "version"}
 	requests := 0
 	for _, op := range ops {
 		props := bodyProperties(doc, op)
 		if props == nil {
 			continue
 		}
-		url := pathParam.ReplaceAllStringFunc(op.path, func(m string) string { return a.pathObject(op.path, m[1:len(m)-1]) })
+		url := strings.NewReplacer("{id}", a.object(op.path), "{prefix}", a.enterpriseKey[:12], "{claim_id}", a.claimID).Replace(op.path)
 		base, _ := bodyFor(op.method, op.path, a).(map[string]any)
+		if base == nil {
+			base = map[string]any{}
+		}
 		send := func(what string, body map[string]any) {
 			requests++
 			status, m := s.call(t, op.method, url, s.admin, body)
@@ -373,8 +588,8 @@ func TestInjectionPayloadsAreRefused(t *testing.T) {
 	if requests < 200 {
 		t.Fatalf("only %d hostile requests made", requests)
 	}
-	if after := mustCounts(t, db); fmt.Sprint(after) != fmt.Sprint(before) {
-		t.Fatalf("hostile requests changed the store:\nbefore %v\nafter  %v", before, after)
+	if after := mustEntries(t, db); after != before {
+		t.Fatalf("hostile requests changed the store: %d log entries before, %d after", before, after)
 	}
 }
 
@@ -405,8 +620,8 @@ func bodyProperties(doc map[string]any, op operation) map[string]any {
 	return props
 }
 
-// mustCounts counts the documents of every collection of database db.
-func mustCounts(tb testing.TB, db string) map[string]int64 {
+// mustEntries counts the entries of database db's log.
+func mustEntries(tb testing.TB, db string) int64 {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -418,52 +633,63 @@ func mustCounts(tb testing.TB, db string) map[string]int64 {
 		_ = st.Drop(ctx)
 		_ = st.Close(ctx)
 	}()
-	d := st.Database().Client().Database(db)
-	names, err := d.ListCollectionNames(ctx, bson.D{})
+	n, err := st.Database().Client().Database(db).Collection("log").CountDocuments(ctx, bson.D{})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	out := map[string]int64{}
-	for _, n := range names {
-		c, err := d.Collection(n).CountDocuments(ctx, bson.D{})
-		if err != nil {
-			tb.Fatal(err)
-		}
-		out[n] = c
-	}
-	return out
+	return n
 }
 
-// TestRateLimit checks the token bucket: a key past its burst gets 429
-// with Retry-After, and another key is not affected.
+// TestRateLimit checks the token buckets: a key past its burst gets 429
+// with Retry-After; a rate below 0.5 a second still serves; and an
+// address guessing keys is bounded before any key is looked at.
 func TestRateLimit(t *testing.T) {
-	s := mustServe(t, map[string]string{"LINLI_RATE_LIMIT": "1"})
-	got := []int{}
-	var retry string
-	for range 4 {
-		req, _ := http.NewRequest("GET", s.base+"/v1/api-keys", nil)
-		req.Header.Set("Authorization", "Bearer "+s.admin)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
+	statuses := func(s *server, n int, key func(int) string) []int {
+		var got []int
+		for i := range n {
+			req, _ := http.NewRequest("GET", s.base+"/v1/api-keys", nil)
+			req.Header.Set("Authorization", "Bearer "+key(i))
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusTooManyRequests && resp.Header.Get("Retry-After") == "" {
+				t.Fatal("429 without Retry-After")
+			}
+			got = append(got, resp.StatusCode)
 		}
-		resp.Body.Close()
-		got = append(got, resp.StatusCode)
-		if resp.StatusCode == http.StatusTooManyRequests {
-			retry = resp.Header.Get("Retry-After")
+		return got
+	}
+	s := mustServe(t, map[string]string{"LINLI_RATE_LIMIT": "1"})
+	if got := statuses(s, 4, func(int) string { return s.admin }); got[0] != http.StatusOK || got[3] != http.StatusTooManyRequests {
+		t.Fatalf("statuses %v; want 200 first, then 429 past the burst of 2", got)
+	}
+	slow := mustServe(t, map[string]string{"LINLI_RATE_LIMIT": "0.3"})
+	if got := statuses(slow, 1, func(int) string { return slow.admin }); got[0] != http.StatusOK {
+		t.Fatalf("a rate of 0.3 a second refused the first request: %v", got)
+	}
+	guarded := mustServe(t, map[string]string{"LINLI_HTTP_ADDRESS_RATE_LIMIT": "5"})
+	got := statuses(guarded, 200, func(i int) string { return fmt.Sprintf("lnl_guess-%032d", i) })
+	limited := 0
+	for _, c := range got {
+		if c == http.StatusTooManyRequests {
+			limited++
 		}
 	}
-	if got[0] != http.StatusOK || got[3] != http.StatusTooManyRequests || retry == "" {
-		t.Fatalf("statuses %v, Retry-After %q; want 200 first, then 429 with Retry-After past the burst of 2", got, retry)
+	if limited < 150 {
+		t.Fatalf("%d of 200 guessed keys from one address were 429, want most after the burst of 10", limited)
 	}
 }
 
-// TestAPIKeysListAndRevoke lists keys by prefix only and revokes them.
+// TestAPIKeysListAndRevoke lists keys by prefix only and revokes them:
+// keys are their holder's and the admins', not their colleagues'.
 func TestAPIKeysListAndRevoke(t *testing.T) {
 	s := mustServe(t, nil)
-	a := mustTenant(t, s, "Xiaohe", 30.27, residentBody())
-	b := mustTenant(t, s, "Gongshu", 30.28, otherResident)
+	a := mustTenant(t, s, "Xiaohe", "", 30.27, residentBody())
+	b := mustTenant(t, s, "Gongshu", "", 30.28, otherResident)
 	spare := s.mustKey(t, "enterprise", a.enterprise)
+	colleague := s.mustKey(t, "social_worker", a.community)
 
 	hash := regexp.MustCompile(`[0-9a-f]{64}`)
 	all := s.mustCall(t, http.StatusOK, "GET", "/v1/api-keys?limit=200", s.admin, nil)
@@ -473,32 +699,28 @@ func TestAPIKeysListAndRevoke(t *testing.T) {
 	if raw := fmt.Sprint(all); hash.MatchString(raw) || strings.Contains(raw, spare) {
 		t.Fatalf("the list shows a key or its hash: %s", raw)
 	}
-	mine := s.mustCall(t, http.StatusOK, "GET", "/v1/api-keys", a.enterpriseKey, nil)
-	for _, it := range mine["items"].([]any) {
-		k := it.(map[string]any)
-		if k["subject_id"] != a.enterprise || k["role"] != "enterprise" {
-			t.Fatalf("an enterprise lists a key not its own: %v", k)
-		}
-		if _, ok := k["prefix"].(string); !ok {
-			t.Fatalf("no prefix: %v", k)
+	for _, k := range all["items"].([]any) {
+		by := k.(map[string]any)["created_by"].(map[string]any)
+		if by["kind"] != "system" && (by["key"] == nil || by["key"] == "") {
+			t.Fatalf("a key does not say which key made it: %v", k)
 		}
 	}
-	if n := len(mine["items"].([]any)); n != 2 {
-		t.Fatalf("enterprise A lists %d keys, want its 2", n)
+	mine := s.mustCall(t, http.StatusOK, "GET", "/v1/api-keys", a.keys["social_worker"], nil)
+	if items := mine["items"].([]any); len(items) != 1 || items[0].(map[string]any)["prefix"] != a.keys["social_worker"][:12] {
+		t.Fatalf("a social worker lists %v, want only the key in use", items)
 	}
-
-	bPrefix := b.enterpriseKey[:12]
-	s.mustCall(t, http.StatusNotFound, "POST", "/v1/api-keys/"+bPrefix+"/revoke", a.enterpriseKey, nil)
+	s.mustCall(t, http.StatusNotFound, "POST", "/v1/api-keys/"+colleague[:12]+"/revoke", a.keys["social_worker"], nil)
+	s.mustCall(t, http.StatusNotFound, "POST", "/v1/api-keys/"+b.enterpriseKey[:12]+"/revoke", a.enterpriseKey, nil)
 	s.mustCall(t, http.StatusOK, "GET", "/v1/api-keys", b.enterpriseKey, nil)
 
-	revoked := s.mustCall(t, http.StatusOK, "POST", "/v1/api-keys/"+spare[:12]+"/revoke", a.enterpriseKey, nil)
-	if revoked["revoked_at"] == nil {
+	revoked := s.mustCall(t, http.StatusOK, "POST", "/v1/api-keys/"+spare[:12]+"/revoke", spare, nil)
+	if revoked["revoked_at"] == nil || revoked["revoked_by"].(map[string]any)["key"] != spare[:12] {
 		t.Fatalf("revoke answered %v", revoked)
 	}
 	s.mustCall(t, http.StatusUnauthorized, "GET", "/v1/api-keys", spare, nil)
 	s.mustCall(t, http.StatusOK, "GET", "/v1/api-keys", a.enterpriseKey, nil)
 
-	s.mustCall(t, http.StatusOK, "POST", "/v1/api-keys/"+bPrefix+"/revoke", s.admin, nil)
+	s.mustCall(t, http.StatusOK, "POST", "/v1/api-keys/"+b.enterpriseKey[:12]+"/revoke", s.admin, nil)
 	s.mustCall(t, http.StatusUnauthorized, "GET", "/v1/api-keys", b.enterpriseKey, nil)
 
 	expiring := s.mustCall(t, http.StatusCreated, "POST", "/v1/api-keys", s.admin, map[string]any{

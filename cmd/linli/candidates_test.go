@@ -54,10 +54,11 @@ func TestWishCandidates(t *testing.T) {
 		if c["kind"] != "volunteer" || c["id"] != w.fixer || c["walk_minutes"].(float64) <= 0 || c["walk_minutes"].(float64) > 15 {
 			t.Fatalf("candidate = %v, want the fixer", c)
 		}
-		// The unskilled volunteer, the enterprise and the community have
-		// no repair skill; the far volunteer is outside the circle.
-		if ex := got["excluded"].(map[string]any); ex["has-needed-skills"] != 3.0 || len(ex) != 1 {
-			t.Fatalf("excluded = %v, want has-needed-skills: 3", ex)
+		// The unskilled volunteer and the enterprise have no repair skill;
+		// the far volunteer is outside the circle, and the community offers
+		// no category: it is no supplier.
+		if ex := got["excluded"].(map[string]any); ex["has-needed-skills"] != 2.0 || len(ex) != 1 {
+			t.Fatalf("excluded = %v, want has-needed-skills: 2", ex)
 		}
 	}
 	other := w.mustCall(t, http.StatusCreated, "POST", "/v1/organisations", w.admin, map[string]any{
@@ -142,8 +143,8 @@ func TestRulesImpact(t *testing.T) {
 		"needs": map[string]any{"skills": []string{"repair"}}, "due_at": time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339),
 	})["id"].(string)
 
-	// The proposal drops the skills rule: the cooking volunteer and the
-	// community become eligible.
+	// The proposal drops the skills rule: the cooking volunteer becomes
+	// eligible (the community offers no category; it serves nothing).
 	proposed := filepath.Join(t.TempDir(), "proposed.yaml")
 	if err := os.WriteFile(proposed, []byte("rules:\n  - name: adults-only\n    require: supplier.kind != \"volunteer\" || supplier.age >= 18\n    explain: Adults only.\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -153,7 +154,7 @@ func TestRulesImpact(t *testing.T) {
 		t.Fatalf("impact: %v\n%s", err, errOut.String())
 	}
 	text := out.String()
-	for _, want := range []string{wish, "+2", "1 gain eligible suppliers, 0 lose some", "eligible wish-supplier pairs: 1 now, 3 proposed (+2)"} {
+	for _, want := range []string{wish, "+1", "1 gain eligible suppliers, 0 lose some", "eligible wish-supplier pairs: 1 now, 2 proposed (+1)"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("impact output lacks %q:\n%s", want, text)
 		}

@@ -48,7 +48,7 @@ type Config struct {
 	Rules         string        `mapstructure:"rules"`
 	RulesReload   time.Duration `mapstructure:"rules_reload"`
 	RulesRequired []string      `mapstructure:"rules_required"`
-	Geo         struct {
+	Geo           struct {
 		Resolution       int     `mapstructure:"resolution"`
 		CoarseResolution int     `mapstructure:"coarse_resolution"`
 		WalkMinutes      float64 `mapstructure:"walk_minutes"`

@@ -34,7 +34,7 @@ func TestConfigLayers(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
-			addConfigFlags(fs)
+			addConfigFlags(fs, serveFlags...)
 			if err := fs.Parse(tt.args); err != nil {
 				t.Fatal(err)
 			}

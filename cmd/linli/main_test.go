@@ -63,6 +63,7 @@ func mustServe(tb testing.TB, extra map[string]string) *server {
 		"LINLI_RATE_LIMIT":       "0",
 		"LINLI_LOG_LEVEL":        "warn",
 		"LINLI_DATA_KEY":         "dGVzdC1kYXRhLWtleS0wMTIzNDU2Nzg5YWJjZGVmMDE=",
+		"LINLI_HTTP_ADDRESS_RATE_LIMIT": "0",
 	}
 	for k, v := range extra {
 		env[k] = v
@@ -108,6 +109,9 @@ func (s *server) call(tb testing.TB, method, path, key string, body any) (int, m
 		rd = bytes.NewReader(j)
 	}
 	req, _ := http.NewRequest(method, s.base+path, rd)
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)
 	}

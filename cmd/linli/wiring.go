@@ -34,8 +34,8 @@ type app struct {
 // rules loaded. A rules load that fails leaves an engine with no set in
 // force and is returned as rulesErr, so that serve can start not ready
 // while other commands stop.
-func openApp(ctx context.Context, cfg *Config, stdout io.Writer, logger *slog.Logger) (a *app, rulesErr error, err error) {
-	a = &app{cfg: cfg, logger: logger}
+func openApp(ctx context.Context, cfg *Config, stdout io.Writer, logger *slog.Logger) (_ *app, rulesErr error, err error) {
+	a := &app{cfg: cfg, logger: logger}
 	defer func() {
 		if err != nil {
 			a.close()

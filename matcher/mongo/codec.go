@@ -179,7 +179,7 @@ func (s *Store) record(r *recordEntry) (any, error) {
 		}
 		v, err := residentFromDoc(s.cipher, &d)
 		if err != nil {
-			return nil, fmt.Errorf("resident %s: %w", d.ID, err)
+			return nil, fmt.Errorf("resident %s: %w", d.Meta.ID, err)
 		}
 		return v, nil
 	case kindWish:
@@ -189,7 +189,7 @@ func (s *Store) record(r *recordEntry) (any, error) {
 		}
 		v, err := wishFromDoc(s.cipher, &d)
 		if err != nil {
-			return nil, fmt.Errorf("wish %s: %w", d.ID, err)
+			return nil, fmt.Errorf("wish %s: %w", d.Meta.ID, err)
 		}
 		return v, nil
 	case kindKey:

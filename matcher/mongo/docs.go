@@ -71,7 +71,7 @@ type certDoc struct {
 }
 
 type volunteerDoc struct {
-	recordDoc       `bson:",inline"`
+	Meta            recordDoc `bson:",inline"`
 	Tenant          string    `bson:"tenant"`
 	Name            string    `bson:"name"`
 	Phone           string    `bson:"phone,omitempty"`
@@ -90,7 +90,7 @@ func volunteerToDoc(v *matcher.Volunteer) volunteerDoc {
 		certs[i] = certDoc(c)
 	}
 	return volunteerDoc{
-		recordDoc: toRecord(&v.Record), Tenant: v.NodeID, Name: v.Name, Phone: v.Phone, BirthDate: v.BirthDate,
+		Meta: toRecord(&v.Record), Tenant: v.NodeID, Name: v.Name, Phone: v.Phone, BirthDate: v.BirthDate,
 		Point: toPoint(v.Location), Cell: int64(v.Cell), Skills: v.Skills, Certs: certs,
 		OrganisationID: v.OrganisationID, MaxActiveClaims: v.MaxActiveClaims,
 	}
@@ -102,7 +102,7 @@ func volunteerFromDoc(d *volunteerDoc) *matcher.Volunteer {
 		certs[i] = matcher.Certification{Type: c.Type, ExpiresAt: c.ExpiresAt.UTC()}
 	}
 	return &matcher.Volunteer{
-		Record: fromRecord(&d.recordDoc), Cell: geo.Cell(d.Cell),
+		Record: fromRecord(&d.Meta), Cell: geo.Cell(d.Cell),
 		VolunteerInput: matcher.VolunteerInput{
 			Name: d.Name, Phone: d.Phone, BirthDate: d.BirthDate, Location: fromPoint(d.Point),
 			Skills: orEmpty(d.Skills), Certifications: certs, OrganisationID: d.OrganisationID,
@@ -112,7 +112,7 @@ func volunteerFromDoc(d *volunteerDoc) *matcher.Volunteer {
 }
 
 type organisationDoc struct {
-	recordDoc  `bson:",inline"`
+	Meta       recordDoc      `bson:",inline"`
 	Tenant     string         `bson:"tenant,omitempty"` // the parent, as written before the tree
 	Parent     string         `bson:"parent,omitempty"`
 	Name       string         `bson:"name"`
@@ -127,7 +127,7 @@ type organisationDoc struct {
 
 func organisationToDoc(o *matcher.Organisation) organisationDoc {
 	return organisationDoc{
-		recordDoc: toRecord(&o.Record), Parent: o.ParentID, Name: o.Name, Kind: o.Kind, Point: toPoint(o.Location),
+		Meta: toRecord(&o.Record), Parent: o.ParentID, Name: o.Name, Kind: o.Kind, Point: toPoint(o.Location),
 		Cell: int64(o.Cell), Categories: o.Categories, Phone: o.Phone, Vetted: o.Vetted, Capacity: o.Capacity,
 	}
 }
@@ -138,7 +138,7 @@ func organisationFromDoc(d *organisationDoc) *matcher.Organisation {
 		parent = d.Tenant
 	}
 	return &matcher.Organisation{
-		Record: fromRecord(&d.recordDoc), Cell: geo.Cell(d.Cell),
+		Record: fromRecord(&d.Meta), Cell: geo.Cell(d.Cell),
 		OrganisationInput: matcher.OrganisationInput{
 			Name: d.Name, Kind: d.Kind, ParentID: parent, Location: fromPoint(d.Point),
 			Categories: orEmpty(d.Categories), Phone: d.Phone, Vetted: d.Vetted, Capacity: d.Capacity,
@@ -147,7 +147,7 @@ func organisationFromDoc(d *organisationDoc) *matcher.Organisation {
 }
 
 type enterpriseDoc struct {
-	recordDoc  `bson:",inline"`
+	Meta       recordDoc      `bson:",inline"`
 	Tenant     string         `bson:"tenant"`
 	Name       string         `bson:"name"`
 	Point      *pointDoc      `bson:"point"`
@@ -164,7 +164,7 @@ func enterpriseToDoc(e *matcher.Enterprise) enterpriseDoc {
 		sites[i] = pointDoc(s)
 	}
 	return enterpriseDoc{
-		recordDoc: toRecord(&e.Record), Tenant: e.NodeID, Name: e.Name, Point: toPoint(e.Location), Cell: int64(e.Cell),
+		Meta: toRecord(&e.Record), Tenant: e.NodeID, Name: e.Name, Point: toPoint(e.Location), Cell: int64(e.Cell),
 		Categories: e.Categories, Sites: sites, Vetted: e.Vetted, Capacity: e.Capacity,
 	}
 }
@@ -175,7 +175,7 @@ func enterpriseFromDoc(d *enterpriseDoc) *matcher.Enterprise {
 		sites[i] = matcher.Location(s)
 	}
 	return &matcher.Enterprise{
-		Record: fromRecord(&d.recordDoc), Cell: geo.Cell(d.Cell),
+		Record: fromRecord(&d.Meta), Cell: geo.Cell(d.Cell),
 		EnterpriseInput: matcher.EnterpriseInput{
 			Name: d.Name, Location: fromPoint(d.Point), Categories: orEmpty(d.Categories), Sites: sites,
 			Vetted: d.Vetted, Capacity: d.Capacity, NodeID: d.Tenant,
@@ -184,7 +184,7 @@ func enterpriseFromDoc(d *enterpriseDoc) *matcher.Enterprise {
 }
 
 type resourceDoc struct {
-	recordDoc   `bson:",inline"`
+	Meta        recordDoc `bson:",inline"`
 	Tenant      string    `bson:"tenant"` // the owner's node
 	Owner       partyDoc  `bson:"owner"`
 	Kind        string    `bson:"kind"`
@@ -198,14 +198,14 @@ type resourceDoc struct {
 
 func resourceToDoc(r *matcher.Resource) resourceDoc {
 	return resourceDoc{
-		recordDoc: toRecord(&r.Record), Tenant: r.NodeID, Owner: partyDoc(r.Owner), Kind: r.Kind, Category: r.Category,
+		Meta: toRecord(&r.Record), Tenant: r.NodeID, Owner: partyDoc(r.Owner), Kind: r.Kind, Category: r.Category,
 		Title: r.Title, Description: r.Description, Quantity: r.Quantity, Point: toPoint(r.Location), Cell: int64(r.Cell),
 	}
 }
 
 func resourceFromDoc(d *resourceDoc) *matcher.Resource {
 	return &matcher.Resource{
-		Record: fromRecord(&d.recordDoc), Owner: matcher.Party(d.Owner), NodeID: d.Tenant, Cell: geo.Cell(d.Cell),
+		Record: fromRecord(&d.Meta), Owner: matcher.Party(d.Owner), NodeID: d.Tenant, Cell: geo.Cell(d.Cell),
 		ResourceInput: matcher.ResourceInput{
 			Kind: d.Kind, Category: d.Category, Title: d.Title, Description: d.Description,
 			Quantity: d.Quantity, Location: fromPoint(d.Point),
@@ -226,7 +226,7 @@ type consentDoc struct {
 // cell and the consent's who/why/when are in clear. The clear-text fields
 // are read only from documents written without a Cipher.
 type residentDoc struct {
-	recordDoc    `bson:",inline"`
+	Meta         recordDoc   `bson:",inline"`
 	Tenant       string      `bson:"tenant"`
 	Sealed       string      `bson:"sealed,omitempty"`
 	Name         string      `bson:"name,omitempty"`
@@ -267,7 +267,7 @@ func residentToDoc(c *Cipher, r *matcher.Resident) (residentDoc, error) {
 		pii.GuardianName = r.Consent.GuardianName
 	}
 	d := residentDoc{
-		recordDoc: toRecord(&r.Record), Tenant: r.NodeID, Cell: int64(r.Cell), Consent: cd,
+		Meta: toRecord(&r.Record), Tenant: r.NodeID, Cell: int64(r.Cell), Consent: cd,
 		Withdrawn: r.ConsentWithdrawnAt, Erased: r.ErasedAt,
 	}
 	if c == nil {
@@ -306,7 +306,7 @@ func residentFromDoc(c *Cipher, d *residentDoc) (*matcher.Resident, error) {
 		if c == nil {
 			return nil, errors.New("personal data is sealed and no data key is configured")
 		}
-		if err := c.open(d.Sealed, residentAD(d.ID), &pii); err != nil {
+		if err := c.open(d.Sealed, residentAD(d.Meta.ID), &pii); err != nil {
 			return nil, err
 		}
 	}
@@ -315,7 +315,7 @@ func residentFromDoc(c *Cipher, d *residentDoc) (*matcher.Resident, error) {
 		consent = &matcher.Consent{GivenBy: d.Consent.GivenBy, GuardianName: pii.GuardianName, Purpose: d.Consent.Purpose, GivenAt: d.Consent.GivenAt.UTC()}
 	}
 	return &matcher.Resident{
-		Record: fromRecord(&d.recordDoc), Cell: geo.Cell(d.Cell),
+		Record: fromRecord(&d.Meta), Cell: geo.Cell(d.Cell),
 		ConsentWithdrawnAt: utcOrZero(d.Withdrawn), ErasedAt: utcOrZero(d.Erased),
 		ResidentInput: matcher.ResidentInput{
 			Name: pii.Name, Phone: pii.Phone, BirthDate: pii.BirthDate, Disabilities: orEmpty(pii.Disabilities),
@@ -327,7 +327,7 @@ func residentFromDoc(c *Cipher, d *residentDoc) (*matcher.Resident, error) {
 // wishDoc seals the wish's exact point (the resident's) and its free-text
 // description, as residentDoc does; the cell stays in clear.
 type wishDoc struct {
-	recordDoc      `bson:",inline"`
+	Meta           recordDoc `bson:",inline"`
 	Tenant         string    `bson:"tenant"`
 	ResidentID     string    `bson:"resident_id"`
 	Category       string    `bson:"category"`
@@ -354,7 +354,7 @@ func wishAD(id string) string { return "wishes/" + id }
 
 func wishToDoc(c *Cipher, w *matcher.Wish) (wishDoc, error) {
 	d := wishDoc{
-		recordDoc: toRecord(&w.Record), Tenant: w.NodeID, ResidentID: w.ResidentID, Category: w.Category, Title: w.Title,
+		Meta: toRecord(&w.Record), Tenant: w.NodeID, ResidentID: w.ResidentID, Category: w.Category, Title: w.Title,
 		Skills: w.Needs.Skills, Items: w.Needs.Items, DueAt: w.DueAt, OnSite: w.OnSite, AllowDuplicate: w.AllowDuplicate,
 		Cell: int64(w.Cell), Erased: w.ErasedAt,
 	}
@@ -378,12 +378,12 @@ func wishFromDoc(c *Cipher, d *wishDoc) (*matcher.Wish, error) {
 		if c == nil {
 			return nil, errors.New("the exact point is sealed and no data key is configured")
 		}
-		if err := c.open(d.Sealed, wishAD(d.ID), &priv); err != nil {
+		if err := c.open(d.Sealed, wishAD(d.Meta.ID), &priv); err != nil {
 			return nil, err
 		}
 	}
 	return &matcher.Wish{
-		Record: fromRecord(&d.recordDoc), NodeID: d.Tenant, Location: fromPoint(priv.Point), Cell: geo.Cell(d.Cell),
+		Record: fromRecord(&d.Meta), NodeID: d.Tenant, Location: fromPoint(priv.Point), Cell: geo.Cell(d.Cell),
 		ErasedAt: utcOrZero(d.Erased),
 		WishInput: matcher.WishInput{
 			ResidentID: d.ResidentID, Category: d.Category, Title: d.Title, Description: priv.Description,
@@ -431,7 +431,7 @@ func keyFromDoc(d *keyDoc) *matcher.APIKey {
 }
 
 type offerDoc struct {
-	recordDoc   `bson:",inline"`
+	Meta        recordDoc `bson:",inline"`
 	WishID      string    `bson:"wish_id"`
 	Supplier    partyDoc  `bson:"supplier"`
 	RunID       string    `bson:"run_id"`
@@ -442,12 +442,12 @@ type offerDoc struct {
 }
 
 func offerToDoc(o *matcher.Offer) offerDoc {
-	return offerDoc{recordDoc: toRecord(&o.Record), WishID: o.WishID, Supplier: partyDoc(o.Supplier), RunID: o.RunID,
+	return offerDoc{Meta: toRecord(&o.Record), WishID: o.WishID, Supplier: partyDoc(o.Supplier), RunID: o.RunID,
 		WalkMinutes: o.WalkMinutes, Minutes: o.Minutes, ExpiresAt: o.ExpiresAt, Tenant: o.NodeID}
 }
 
 func offerFromDoc(d *offerDoc) *matcher.Offer {
-	return &matcher.Offer{Record: fromRecord(&d.recordDoc), WishID: d.WishID, Supplier: matcher.Party(d.Supplier), RunID: d.RunID,
+	return &matcher.Offer{Record: fromRecord(&d.Meta), WishID: d.WishID, Supplier: matcher.Party(d.Supplier), RunID: d.RunID,
 		WalkMinutes: d.WalkMinutes, Minutes: d.Minutes, ExpiresAt: d.ExpiresAt.UTC(), NodeID: d.Tenant, Status: matcher.OfferPending}
 }
 

@@ -15,6 +15,7 @@ func TestWishExpiresWithoutRequests(t *testing.T) {
 	wish := w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes", w.socialWorker, map[string]any{
 		"resident_id": w.resident, "category": "repair", "title": "Fix the door",
 		"needs": map[string]any{"skills": []string{}}, "due_at": time.Now().Add(3 * time.Second).UTC().Format(time.RFC3339),
+		"allow_duplicate": true,
 	})["id"].(string)
 	deadline := time.Now().Add(15 * time.Second)
 	for count(w.eventTypes(t, wish), "wish_expired") == 0 {
