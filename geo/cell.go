@@ -108,3 +108,18 @@ func cellAt(p Point, res int) Cell {
 	}
 	return Cell(h3.LatLngToCell(h3.LatLng{Lat: p.Lat, Lng: p.Lng}, res))
 }
+
+// CellBoundary returns the corners of c, in order: six for a hexagon,
+// five for a pentagon (more where a cell crosses an icosahedron edge). It
+// returns nil for a cell that is not valid.
+func CellBoundary(c Cell) []Point {
+	if !c.Valid() {
+		return nil
+	}
+	b := h3.CellToBoundary(c.h3())
+	out := make([]Point, len(b))
+	for i, ll := range b {
+		out[i] = Point{Lat: ll.Lat, Lng: ll.Lng}
+	}
+	return out
+}

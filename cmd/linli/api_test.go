@@ -18,7 +18,13 @@ type world struct {
 
 func mustWorld(tb testing.TB) *world {
 	tb.Helper()
-	s := mustServe(tb, nil)
+	return mustWorldEnv(tb, nil)
+}
+
+// mustWorldEnv is mustWorld with the server's environment overridden.
+func mustWorldEnv(tb testing.TB, env map[string]string) *world {
+	tb.Helper()
+	s := mustServe(tb, env)
 	w := &world{server: s}
 	org := s.mustCall(tb, http.StatusCreated, "POST", "/v1/organisations", s.admin, map[string]any{
 		"name": "Xiaohe Community", "kind": "community", "location": map[string]any{"lat": 30.27, "lng": 120.15},

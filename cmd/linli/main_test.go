@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -18,6 +19,13 @@ import (
 
 	"github.com/linli/linli/matcher/mongo/mongotest"
 )
+
+func TestMain(m *testing.M) {
+	if runChild() {
+		return
+	}
+	os.Exit(m.Run())
+}
 
 // server is a whole `linli serve` started in-process on port 0.
 type server struct {
@@ -55,14 +63,14 @@ func rulesGlob(tb testing.TB) string {
 func mustServe(tb testing.TB, extra map[string]string) *server {
 	tb.Helper()
 	env := map[string]string{
-		"LINLI_HTTP_ADDR":        "127.0.0.1:0",
-		"LINLI_MONGODB_URI":      mongotest.URI(tb),
-		"LINLI_MONGODB_DATABASE": mongotest.DatabaseName(),
-		"LINLI_ADMIN_KEY":        "lnl_test-admin-key-0123456789",
-		"LINLI_RULES":            rulesGlob(tb),
-		"LINLI_RATE_LIMIT":       "0",
-		"LINLI_LOG_LEVEL":        "warn",
-		"LINLI_DATA_KEY":         "dGVzdC1kYXRhLWtleS0wMTIzNDU2Nzg5YWJjZGVmMDE=",
+		"LINLI_HTTP_ADDR":               "127.0.0.1:0",
+		"LINLI_MONGODB_URI":             mongotest.URI(tb),
+		"LINLI_MONGODB_DATABASE":        mongotest.DatabaseName(),
+		"LINLI_ADMIN_KEY":               "lnl_test-admin-key-0123456789",
+		"LINLI_RULES":                   rulesGlob(tb),
+		"LINLI_RATE_LIMIT":              "0",
+		"LINLI_LOG_LEVEL":               "warn",
+		"LINLI_DATA_KEY":                "dGVzdC1kYXRhLWtleS0wMTIzNDU2Nzg5YWJjZGVmMDE=",
 		"LINLI_HTTP_ADDRESS_RATE_LIMIT": "0",
 	}
 	for k, v := range extra {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -108,5 +110,139 @@ func TestEmbeddedStoreMakesItsDataKey(t *testing.T) {
 	b, _ := os.ReadFile(path)
 	if _, err := mongo.ParseDataKey(string(b)); err != nil {
 		t.Fatalf("the generated key does not parse: %v", err)
+	}
+}
+
+// TestAReplayShowsOnlyWhatMayBeSeenNow replays the creation of a resident
+// after they withdrew consent: the answer is the resident as they read
+// now, without their personal data.
+func TestAReplayShowsOnlyWhatMayBeSeenNow(t *testing.T) {
+	w := mustWorld(t)
+	c := &child{base: w.base}
+	status, id, _ := c.send("/v1/residents", w.socialWorker, "resident-1", residentBody())
+	if status != http.StatusCreated {
+		t.Fatalf("create: %d", status)
+	}
+	w.mustCall(t, http.StatusOK, "POST", "/v1/residents/"+id+"/consent/withdraw", w.socialWorker, nil)
+	req, _ := http.NewRequest("POST", w.base+"/v1/residents", strings.NewReader(mustJSON(residentBody())))
+	req.Header.Set("Authorization", "Bearer "+w.socialWorker)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", "resident-1")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusCreated || resp.Header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("replay: %d %s", resp.StatusCode, raw)
+	}
+	for _, secret := range []string{"Wang Fang", "13900001111", "1948-03-02", "wheelchair_user", "30.2705"} {
+		if strings.Contains(string(raw), secret) {
+			t.Fatalf("the replay after withdrawal shows %q: %s", secret, raw)
+		}
+	}
+}
+
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// TestReadinessSaysCountsOnly breaks a rule at run time with residents'
+// data in its error, and reads /readyz without a key: no rule text, file
+// or data; staff read the details at /v1/rules.
+func TestReadinessSaysCountsOnly(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "rules.yaml")
+	if err := os.WriteFile(path, []byte(`rules:
+  - name: fails-with-data
+    require: 'int(string(resident.disabilities) + "/age=" + string(resident.age)) > 0'
+    explain: breaks at run time, quoting the resident.
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w := mustWorldEnv(t, map[string]string{"LINLI_RULES": path, "LINLI_RULES_REQUIRED": ""})
+	res := w.mustCall(t, http.StatusCreated, "POST", "/v1/residents", w.socialWorker, residentBody())
+	wish := w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes", w.socialWorker, wishBody(res["id"].(string)))["id"].(string)
+	w.call(t, "GET", "/v1/wishes/"+wish+"/candidates", w.coordinator, nil)
+	status, m := w.call(t, "GET", "/readyz", "", nil)
+	raw := fmt.Sprint(m)
+	for _, leak := range []string{"wheelchair", "age=", path, "fails-with-data", "int("} {
+		if strings.Contains(raw, leak) {
+			t.Fatalf("/readyz (%d) shows %q: %s", status, leak, raw)
+		}
+	}
+	if m["rules"].(map[string]any)["eval_errors"].(float64) < 1 {
+		t.Fatalf("/readyz does not count the failed evaluation: %s", raw)
+	}
+	staff := w.mustCall(t, http.StatusOK, "GET", "/v1/rules", w.coordinator, nil)
+	if !strings.Contains(fmt.Sprint(staff), "fails-with-data") {
+		t.Fatalf("/v1/rules does not name the rule for staff: %v", staff)
+	}
+	w.mustCall(t, http.StatusForbidden, "GET", "/v1/rules", w.enterpriseKey, nil)
+}
+
+// TestRulesThatLoseTheSafeguardsAreRefused replaces the rules file with an
+// empty rule set, and with one cut at a rule boundary: both are refused,
+// the last good set keeps serving, and a child's wish stays guarded. A
+// start with such a file serves, not ready, and allows nothing the rules
+// guard.
+func TestRulesThatLoseTheSafeguardsAreRefused(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "default.yaml")
+	good, err := os.ReadFile(filepath.Join(filepath.Dir(rulesGlob(t)), "default.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, good, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w := mustWorldEnv(t, map[string]string{"LINLI_RULES": path, "LINLI_RULES_RELOAD": "50ms"})
+	cut := string(good[:strings.Index(string(good), "  - name: elderly-home-visits")])
+	for _, bad := range []string{"rules: []\n", cut} {
+		if err := os.WriteFile(path, []byte(bad), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			m := w.mustCall(t, http.StatusOK, "GET", "/readyz", "", nil)
+			if m["rules"].(map[string]any)["reload_failing"] == true {
+				if m["rules"].(map[string]any)["rules"].(float64) != 5 {
+					t.Fatalf("the last good set is not serving: %v", m)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("a rule set without the safeguards was not refused: %v", m)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	child := residentBody()
+	child["birth_date"] = time.Now().AddDate(-10, 0, 0).Format(time.DateOnly)
+	child["consent"] = map[string]any{"given_by": "guardian", "guardian_name": "Wang Li", "purpose": "p", "given_at": "2026-11-01T09:00:00Z"}
+	res := w.mustCall(t, http.StatusCreated, "POST", "/v1/residents", w.socialWorker, child)
+	wish := w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes", w.socialWorker, wishBody(res["id"].(string)))["id"].(string)
+	unvetted := w.mustCall(t, http.StatusCreated, "POST", "/v1/enterprises", w.coordinator, map[string]any{"name": "Unvetted",
+		"location": map[string]any{"lat": 30.2705, "lng": 120.1502}, "categories": []string{"repair"}})["id"].(string)
+	status, m := w.call(t, "POST", "/v1/wishes/"+wish+"/claims", w.mustKey(t, "enterprise", unvetted), nil)
+	if status != http.StatusForbidden || m["error"].(map[string]any)["rule"] != "minors-need-safeguarding" {
+		t.Fatalf("an unvetted enterprise claimed a child's wish: %d %v", status, m)
+	}
+
+	// Starting on a file without the safeguards: serving, not ready, and
+	// refusing what needs rules.
+	if err := os.WriteFile(path, []byte("rules: []\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w2 := mustWorldEnv(t, map[string]string{"LINLI_RULES": path})
+	if status, m := w2.call(t, "GET", "/readyz", "", nil); status != http.StatusServiceUnavailable {
+		t.Fatalf("/readyz with no rule set ever loaded: %d %v", status, m)
+	}
+	res2 := w2.mustCall(t, http.StatusCreated, "POST", "/v1/residents", w2.socialWorker, residentBody())
+	wish2 := w2.mustCall(t, http.StatusCreated, "POST", "/v1/wishes", w2.socialWorker, wishBody(res2["id"].(string)))["id"].(string)
+	if status, m := w2.call(t, "POST", "/v1/wishes/"+wish2+"/claims", w2.enterpriseKey, nil); status != http.StatusServiceUnavailable {
+		t.Fatalf("a claim with no rules in force: %d %v, want 503", status, m)
 	}
 }
