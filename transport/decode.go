@@ -117,6 +117,13 @@ func checkKeys(dec *json.Decoder, t reflect.Type, path string, depth int) error 
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
+	if t == timeType {
+		s, isString := tok.(string)
+		if _, err := time.Parse(time.RFC3339Nano, s); !isString || err != nil {
+			return matcher.Invalid(orBody(path), "must be a time like 2026-12-24T18:00:00+08:00 (RFC 3339)")
+		}
+		return nil
+	}
 	d, ok := tok.(json.Delim)
 	if !ok {
 		return nil
@@ -240,8 +247,8 @@ func jsonError(err error) error {
 			return matcher.Invalid(field, "must be a time like 2026-12-24T18:00:00+08:00 (RFC 3339)")
 		}
 		return matcher.Invalid(field, "must be %s, not %s", jsonType(typeErr.Type.Kind().String()), typeErr.Value)
-	case errors.As(err, &timeErr):
-		return matcher.Invalid(timeField(err), "must be a time like 2026-12-24T18:00:00+08:00 (RFC 3339)")
+	case errors.As(err, &timeErr): // checkKeys names the field first; this is a fallback
+		return matcher.Invalid("body", "holds a time that is not like 2026-12-24T18:00:00+08:00 (RFC 3339)")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
 		return matcher.Invalid(name, "is not a field this request accepts")
@@ -250,18 +257,6 @@ func jsonError(err error) error {
 	default:
 		return matcher.Invalid("body", "%s", strings.TrimPrefix(err.Error(), "json: "))
 	}
-}
-
-// timeField finds the field of a time that did not parse: encoding/json
-// does not name it, so the message is searched for the JSON names of time
-// fields the API has.
-func timeField(err error) string {
-	for _, f := range []string{"due_at", "done_at", "given_at", "expires_at", "starts_at", "ends_at"} {
-		if strings.Contains(err.Error(), f) {
-			return f
-		}
-	}
-	return "body"
 }
 
 func jsonType(kind string) string {
