@@ -145,11 +145,12 @@ func TestRetriesAfterAKillMakeNothingTwice(t *testing.T) {
 			map[string]any{"role": "enterprise", "subject_id": e})["key"].(string))
 	}
 	const n = 120
-	body := func(i int) map[string]any {
-		b := wishBody(resident)
-		b["title"] = fmt.Sprint("wish ", i)
-		return b
+	bodies := make([]map[string]any, n) // the same body every retry: the key is for one request
+	for i := range bodies {
+		bodies[i] = wishBody(resident)
+		bodies[i]["title"] = fmt.Sprint("wish ", i)
 	}
+	body := func(i int) map[string]any { return bodies[i] }
 	wishOf := make([]string, n) // by request, once known
 	var mu sync.Mutex
 	round := func(c *child, killAfter int, kill bool) {
