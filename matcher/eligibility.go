@@ -71,7 +71,15 @@ func residentFacts(r *Resident) *index.Resident {
 // supplier can see or trigger before holding its claim: the centre of its
 // cell at the cloaking resolution, never the resident's exact point.
 func (s *Service) cloak(cell geo.Cell) geo.Point {
-	return geo.CellCenter(geo.Parent(cell, s.cfg.CloakResolution))
+	c := geo.Parent(cell, s.cfg.CloakResolution)
+	s.cloaksMu.Lock()
+	defer s.cloaksMu.Unlock()
+	p, ok := s.cloaks[c]
+	if !ok {
+		p = geo.CellCenter(c)
+		s.cloaks[c] = p
+	}
+	return p
 }
 
 func (s *Service) wishFacts(w *Wish) *index.Wish {

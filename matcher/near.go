@@ -58,28 +58,29 @@ func (s *Service) NearWishes(ctx context.Context, near, status string, req PageR
 	now, active := s.now(), s.ledger.activeClaims(p.Party())
 	pg := &Page[WishView]{Items: []*WishView{}}
 	skipping := req.After != ""
-	for _, nw := range s.index.Near(at) {
+	s.index.Near(at, func(nw index.Nearby) bool {
 		if skipping {
 			skipping = nw.ID != req.After
-			continue
+			return true
 		}
 		if s.ledger.status(nw.ID) != StatusOpen {
-			continue
+			return true
 		}
 		v, err := s.index.Decide(nw.ID, me, index.Ask{Rules: set, Now: now, Active: active, From: &at})
 		if err != nil || !v.OK() {
-			continue
+			return true
 		}
 		w, ok := s.wishes.Get(nw.ID)
 		if !ok || !now.Before(w.DueAt) {
-			continue
+			return true
 		}
 		if len(pg.Items) == limit {
 			pg.Next = pg.Items[len(pg.Items)-1].ID
-			break
+			return false
 		}
 		band := geo.Band(s.grid.WalkMinutes(nw.Meters))
 		pg.Items = append(pg.Items, s.wishView(p, w, false, &band))
-	}
+		return true
+	})
 	return pg, nil
 }

@@ -31,6 +31,10 @@ type Service struct {
 	// callers waiting on one.
 	changedMu sync.Mutex
 	changed   chan struct{}
+	// cloaks holds the centre of each cloaking cell met, an H3 call saved
+	// for every wish of the cell.
+	cloaksMu sync.Mutex
+	cloaks   map[geo.Cell]geo.Point
 }
 
 // Option changes how a Service is built.
@@ -45,7 +49,7 @@ func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.logger = l 
 // NewService returns a Service over store. Call Open before serving.
 func NewService(store Store, grid *geo.Grid, engine *rules.Engine, cfg Config, opts ...Option) *Service {
 	s := &Service{store: store, grid: grid, rules: engine, cfg: cfg.withDefaults(grid.Config().Resolution),
-		now: time.Now, logger: slog.Default(), changed: make(chan struct{})}
+		now: time.Now, logger: slog.Default(), changed: make(chan struct{}), cloaks: map[geo.Cell]geo.Point{}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -62,7 +66,14 @@ func (s *Service) timestamp() time.Time { return s.now().UTC().Truncate(time.Mil
 // that the service is not ready.
 func (s *Service) Open(ctx context.Context) error {
 	start := time.Now()
-	if err := s.store.Load(ctx, s.apply); err != nil {
+	for _, l := range s.lists.all() {
+		l.Defer()
+	}
+	err := s.store.Load(ctx, s.apply)
+	for _, l := range s.lists.all() {
+		l.Flush()
+	}
+	if err != nil {
 		return fmt.Errorf("load the store: %w", err)
 	}
 	s.opened.Store(true)

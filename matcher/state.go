@@ -41,6 +41,10 @@ type lists struct {
 	volunteers, organisations, enterprises, resources, residents, wishes, open *index.List
 }
 
+func (l *lists) all() []*index.List {
+	return []*index.List{l.volunteers, l.organisations, l.enterprises, l.resources, l.residents, l.wishes, l.open}
+}
+
 func newState(grid *geo.Grid) state {
 	return state{
 		volunteers:    index.NewTable[Volunteer](),

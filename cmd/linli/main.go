@@ -74,7 +74,7 @@ func run(ctx context.Context, args []string, env map[string]string, stdout, stde
 	case "keys":
 		return keysCmd(ctx, args[1:], env, stdout, stderr)
 	case "bench":
-		return benchCmd(args[1:], stdout, stderr)
+		return benchCmd(ctx, args[1:], env, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "linli", version)
 		return nil

@@ -61,7 +61,7 @@ func serve(ctx context.Context, args []string, env map[string]string, stdout, st
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 
-	if err := a.svc.Open(ctx); err != nil {
+	if err := a.load(ctx); err != nil {
 		_ = srv.Close()
 		return err
 	}

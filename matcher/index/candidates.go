@@ -121,7 +121,7 @@ func (x *Index) walk(sc *scratch, ev *evaluator, q geo.Point, disk []diskCell, o
 			if c2 > x.chordR2 {
 				continue
 			}
-			if ev.s.Skip != nil && ev.s.Skip(b.facts[i].party) {
+			if ev.s.Skip != nil && ev.s.Skip(Party{Kind: kindNames[e.kind], ID: b.ids[i]}) {
 				continue
 			}
 			v := undecided
@@ -153,7 +153,7 @@ func (x *Index) visitNearest(sc *scratch, ev *evaluator, q geo.Point, out []Cand
 		}
 	}
 	if c.b.at[c.i].multi {
-		p := c.b.facts[c.i].party
+		p := Party{Kind: kindNames[c.b.at[c.i].kind], ID: c.b.ids[c.i]}
 		for _, s := range sc.seen {
 			if s == p {
 				return out

@@ -2,6 +2,7 @@ package index
 
 import (
 	"cmp"
+	"container/heap"
 	"slices"
 	"strings"
 	"time"
@@ -51,7 +52,7 @@ func (x *Index) Decide(wishID string, supplier Party, a Ask) (Verdict, error) {
 	if !ok {
 		return Verdict{}, ErrNotIndexed
 	}
-	return x.decide(wf, sf, &a), nil
+	return x.decide(wf, &sf, &a), nil
 }
 
 // decide is Decide on facts; x.mu is held.
@@ -99,15 +100,28 @@ type Nearby struct {
 	Meters float64
 }
 
-// Near returns the wishes whose walking circle, around their cloaked
-// point, holds p, nearest first (equal distances by id).
-func (x *Index) Near(p geo.Point) []Nearby {
-	disk := x.grid.Disk(p)
+// Near calls visit with the wishes whose walking circle, around their
+// cloaked point, holds p, nearest first (equal distances by id), until
+// visit returns false. It walks the cells around p nearest first and stops
+// as soon as visit has had enough, so that a listing of the first page
+// costs the same in a dense district as in a sparse one.
+func (x *Index) Near(p geo.Point, visit func(Nearby) bool) {
+	disk := x.diskOf(p) // nearest cell centre first
 	pv := toVec(p)
-	var out []Nearby
 	x.mu.RLock()
-	for _, c := range disk {
-		b := x.wishCells[keyOf(c)]
+	var found []Nearby // read under the lock, visited without it
+	var h nearbyHeap
+	for _, dc := range disk {
+		// A wish kept in this cell is no nearer than its centre less the
+		// cell's radius; those nearer than that bound are final.
+		bound := dc.meters - x.wishRadius
+		for len(h) > 0 && h[0].Meters < bound {
+			found = append(found, heap.Pop(&h).(Nearby))
+		}
+		if bound > x.radius {
+			break
+		}
+		b := x.wishCells[dc.key]
 		if b == nil {
 			continue
 		}
@@ -117,13 +131,82 @@ func (x *Index) Near(p geo.Point) []Nearby {
 			}
 			e := x.wishes[b.ids[i]]
 			if m := geo.Distance(p, e.Point); m <= x.radius {
-				out = append(out, Nearby{ID: e.ID, Meters: m})
+				heap.Push(&h, Nearby{ID: e.ID, Meters: m})
+			}
+		}
+		if len(found) >= nearBatch {
+			break
+		}
+	}
+	complete := true
+	if len(found) >= nearBatch {
+		complete = false
+	}
+	x.mu.RUnlock()
+	for _, n := range found {
+		if !visit(n) {
+			return
+		}
+	}
+	if complete {
+		for len(h) > 0 {
+			if !visit(heap.Pop(&h).(Nearby)) {
+				return
+			}
+		}
+		return
+	}
+	// More were wanted than the first batch held: list them all.
+	x.nearAll(p, pv, disk, found, visit)
+}
+
+// nearBatch is how many wishes Near reads under one lock before handing
+// them to visit; a visit that wants more makes it read them all.
+const nearBatch = 256
+
+// nearAll visits the wishes of the circle around p after the first len(seen)
+// of them, nearest first.
+func (x *Index) nearAll(p geo.Point, pv vec3, disk []diskCell, seen []Nearby, visit func(Nearby) bool) {
+	var all []Nearby
+	x.mu.RLock()
+	for _, dc := range disk {
+		b := x.wishCells[dc.key]
+		if b == nil {
+			continue
+		}
+		for i, v := range b.at {
+			if chord2(pv, v) > x.chordR2 {
+				continue
+			}
+			e := x.wishes[b.ids[i]]
+			if m := geo.Distance(p, e.Point); m <= x.radius {
+				all = append(all, Nearby{ID: e.ID, Meters: m})
 			}
 		}
 	}
 	x.mu.RUnlock()
-	slices.SortFunc(out, func(a, b Nearby) int {
-		return cmp.Or(cmp.Compare(a.Meters, b.Meters), strings.Compare(a.ID, b.ID))
-	})
-	return out
+	slices.SortFunc(all, compareNearby)
+	for _, n := range all[min(len(seen), len(all)):] {
+		if !visit(n) {
+			return
+		}
+	}
+}
+
+func compareNearby(a, b Nearby) int {
+	return cmp.Or(cmp.Compare(a.Meters, b.Meters), strings.Compare(a.ID, b.ID))
+}
+
+// nearbyHeap is a min-heap of wishes by distance, then id.
+type nearbyHeap []Nearby
+
+func (h nearbyHeap) Len() int           { return len(h) }
+func (h nearbyHeap) Less(i, j int) bool { return compareNearby(h[i], h[j]) < 0 }
+func (h nearbyHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *nearbyHeap) Push(v any)        { *h = append(*h, v.(Nearby)) }
+func (h *nearbyHeap) Pop() any {
+	old := *h
+	v := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return v
 }

@@ -107,13 +107,13 @@ func (ev *evaluator) check(b *supplierBucket, i int, meters float64) bool {
 	}
 	certs, vetted, active := ev.x.lists[pr.certs], pr.vetted, 0
 	if ev.now >= e.certsUntil {
-		certs = b.facts[i].validCerts(ev.now)
+		certs = validCerts(certs, b.until[i], ev.now)
 	}
 	if ev.s.Claims != nil {
-		active = ev.s.Claims(b.facts[i].party)
+		active = ev.s.Claims(Party{Kind: kindNames[e.kind], ID: b.ids[i]})
 	}
 	if e.kind == resourceKind { // as vetted as its owner
-		vetted = ev.x.vetted[b.facts[i].owner]
+		vetted = ev.x.vetted[ev.x.owners[b.ids[i]]]
 	}
 	ev.supplier(pr, ageOn(civilDate(e.birth), ev.today), certs, vetted, active)
 	ev.env.WalkMinutes = ev.x.grid.WalkMinutes(meters)

@@ -181,11 +181,17 @@ func (f *supplierFacts) validCerts(now int64) []string {
 	if now < f.certsUntil {
 		return f.certs
 	}
+	return validCerts(f.certs, f.certUntil, now)
+}
+
+// validCerts returns the prefix of certs valid at now, until being their
+// expiries, latest first.
+func validCerts(certs []string, until []int64, now int64) []string {
 	n := 0
-	for n < len(f.certUntil) && now < f.certUntil[n] {
+	for n < len(until) && now < until[n] {
 		n++
 	}
-	return f.certs[:n]
+	return certs[:n]
 }
 
 // serves reports whether the supplier offers the category.

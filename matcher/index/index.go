@@ -74,15 +74,24 @@ func chordMeters(c2 float64) float64 {
 }
 
 // supplierBucket holds the suppliers of one cell as parallel slices of
-// values: the scan reads only at, the rest is read for the few nearest,
-// ids first, apart from the facts so that reading one misses the cache
-// once.
+// values: the scan reads only at, the rest is read for the few nearest.
+// Nothing in it but ids holds a pointer, so that a million suppliers cost
+// the garbage collector little.
 type supplierBucket struct {
 	center geo.Point
 	at     []entry
 	ids    []string
 	pts    []geo.Point
-	facts  []supplierFacts
+	until  [][]int64 // the expiries of the profile's certifications, latest first (Unix ns); nil without any
+}
+
+// supplierRef is where the index keeps a supplier: the cell of its first
+// point (a supplier with several has all its cells in Index.multi), and
+// the version indexed.
+type supplierRef struct {
+	key     cellKey
+	version int64
+	kind    uint8
 }
 
 // entry is one point of a supplier with what deciding its eligibility
@@ -90,7 +99,7 @@ type supplierBucket struct {
 // brings them into cache: the rest is in its profile.
 type entry struct {
 	vec3
-	certsUntil int64  // see supplierFacts
+	certsUntil int64  // the earliest expiry of its certifications (Unix ns): before it, all are valid
 	birth      int32  // civilDate
 	profile    uint32 // id in Index.profiles
 	kind       uint8  // index in kindNames
@@ -126,11 +135,15 @@ type Index struct {
 
 	mu         sync.RWMutex
 	maxRadius  float64 // no supplier is farther from its cell's centre, metres
+	wishRadius float64 // no wish is farther from its cell's centre, metres
 	suppliers  map[cellKey]*supplierBucket
-	where      map[Party][]cellKey // the cells holding each supplier's entries
-	version    map[Party]int64     // version of the supplier indexed
-	vetted     map[Party]bool      // owners of resources
+	refs       map[string]supplierRef // by supplier id: ids of all kinds are distinct (their prefixes)
+	multi      map[string][]cellKey   // the cells of the suppliers with several points
+	owners     map[string]Party       // the owner of each resource
+	vetted     map[Party]bool         // of organisations and enterprises, which their resources have
 	wishCells  map[cellKey]*wishBucket
+	disks      map[geo.Cell]sharedDisk // of the wishes at a cell's centre
+	centers    sync.Map                // geo.Cell → geo.Point, of the cells of disks
 	wishes     map[string]*wishEntry
 	residents  map[string]*residentEntry
 	listIDs    map[string]uint32 // ids of lists of skills, certifications or categories
@@ -152,10 +165,12 @@ func New(grid *geo.Grid) *Index {
 		radius:     grid.RadiusMeters(),
 		chordR2:    chord2Of(grid.RadiusMeters()) * (1 + 1e-9),
 		suppliers:  make(map[cellKey]*supplierBucket),
-		where:      make(map[Party][]cellKey),
-		version:    make(map[Party]int64),
+		refs:       make(map[string]supplierRef),
+		multi:      make(map[string][]cellKey),
+		owners:     make(map[string]Party),
 		vetted:     make(map[Party]bool),
 		wishCells:  make(map[cellKey]*wishBucket),
+		disks:      make(map[geo.Cell]sharedDisk),
 		wishes:     make(map[string]*wishEntry),
 		residents:  make(map[string]*residentEntry),
 		listIDs:    make(map[string]uint32),
@@ -176,10 +191,9 @@ func (x *Index) PutSupplier(s *Supplier) {
 	f := factsOf(s)
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if v, ok := x.version[s.Party]; ok && s.Version < v {
+	if ref, ok := x.refs[s.Party.ID]; ok && s.Version < ref.version {
 		return
 	}
-	x.version[s.Party] = s.Version
 	if s.Party.Kind == Organisation || s.Party.Kind == Enterprise {
 		x.vetted[s.Party] = s.Vetted
 	}
@@ -187,7 +201,14 @@ func (x *Index) PutSupplier(s *Supplier) {
 	if len(s.Points) == 0 {
 		return
 	}
-	f.skills, f.certs = x.lists[x.listID(f.skills)], x.lists[x.listID(f.certs)]
+	if s.Party.Kind == Resource {
+		x.owners[s.Party.ID] = s.Owner
+	}
+	var until []int64
+	if len(f.certUntil) > 0 {
+		until = f.certUntil
+	}
+	e := x.entryOf(&f)
 	keys := make([]cellKey, len(s.Points))
 	for i, p := range s.Points {
 		c := s.Cells[i]
@@ -198,12 +219,16 @@ func (x *Index) PutSupplier(s *Supplier) {
 			x.suppliers[keys[i]] = b
 		}
 		x.maxRadius = max(x.maxRadius, geo.Distance(b.center, p))
-		b.at = append(b.at, x.entryOf(&f, p))
-		b.ids = append(b.ids, f.party.ID)
+		e.vec3 = toVec(p)
+		b.at = append(b.at, e)
+		b.ids = append(b.ids, s.Party.ID)
 		b.pts = append(b.pts, p)
-		b.facts = append(b.facts, f)
+		b.until = append(b.until, until)
 	}
-	x.where[f.party] = keys
+	x.refs[s.Party.ID] = supplierRef{key: keys[0], version: s.Version, kind: e.kind}
+	if len(keys) > 1 {
+		x.multi[s.Party.ID] = keys
+	}
 }
 
 // RemoveSupplier drops every entry of p: it serves no wish any more.
@@ -213,8 +238,8 @@ func (x *Index) RemoveSupplier(p Party) {
 	x.removeSupplier(p)
 }
 
-// entryOf returns the entry of f at point p; x.mu is held.
-func (x *Index) entryOf(f *supplierFacts, p geo.Point) entry {
+// entryOf returns the entry of f, without its point; x.mu is held.
+func (x *Index) entryOf(f *supplierFacts) entry {
 	pr := profile{
 		kind: uint8(slices.Index(kindNames[:], f.party.Kind)), vetted: f.vetted, anyCat: f.anyCat,
 		maxActive: int32(min(f.maxActive, math.MaxInt32)),
@@ -226,7 +251,7 @@ func (x *Index) entryOf(f *supplierFacts, p geo.Point) entry {
 		x.profileIDs[pr] = id
 		x.profiles = append(x.profiles, pr)
 	}
-	return entry{vec3: toVec(p), certsUntil: f.certsUntil, birth: int32(f.birth), profile: id, kind: pr.kind, multi: f.multi}
+	return entry{certsUntil: f.certsUntil, birth: int32(f.birth), profile: id, kind: pr.kind, multi: len(f.points) > 1}
 }
 
 // listID returns the id of list in x.lists, adding it when new, so that
@@ -246,45 +271,76 @@ func (x *Index) listID(list []string) uint32 {
 	return id
 }
 
+// keysOf returns the cells holding the supplier's entries; x.mu is held.
+func (x *Index) keysOf(id string) []cellKey {
+	if keys, ok := x.multi[id]; ok {
+		return keys
+	}
+	if ref, ok := x.refs[id]; ok {
+		return []cellKey{ref.key}
+	}
+	return nil
+}
+
 // removeSupplier drops every entry of p; x.mu is held.
 func (x *Index) removeSupplier(p Party) {
-	for _, k := range x.where[p] {
+	for _, k := range x.keysOf(p.ID) {
 		b := x.suppliers[k]
-		i := slices.IndexFunc(b.facts, func(f supplierFacts) bool { return f.party == p })
+		i := slices.Index(b.ids, p.ID)
 		if i < 0 {
 			continue
 		}
-		last := len(b.facts) - 1
-		b.at[i], b.ids[i], b.pts[i], b.facts[i] = b.at[last], b.ids[last], b.pts[last], b.facts[last]
-		b.at, b.ids, b.pts = b.at[:last], b.ids[:last], b.pts[:last]
-		b.facts[last] = supplierFacts{}
-		b.facts = b.facts[:last]
+		last := len(b.ids) - 1
+		b.at[i], b.ids[i], b.pts[i], b.until[i] = b.at[last], b.ids[last], b.pts[last], b.until[last]
+		b.ids[last], b.until[last] = "", nil
+		b.at, b.ids, b.pts, b.until = b.at[:last], b.ids[:last], b.pts[:last], b.until[:last]
 	}
-	delete(x.where, p)
+	delete(x.refs, p.ID)
+	delete(x.multi, p.ID)
+	delete(x.owners, p.ID)
 }
 
-// supplier returns what the index holds of p; x.mu is held.
-func (x *Index) supplier(p Party) (*supplierFacts, bool) {
-	for _, k := range x.where[p] {
+// supplier returns what the index holds of p, gathered from its entries;
+// x.mu is held.
+func (x *Index) supplier(p Party) (supplierFacts, bool) {
+	keys := x.keysOf(p.ID)
+	if len(keys) == 0 || kindNames[x.refs[p.ID].kind] != p.Kind {
+		return supplierFacts{}, false
+	}
+	var f supplierFacts
+	for n, k := range keys {
+		if slices.Contains(keys[:n], k) {
+			continue // two points in one cell
+		}
 		b := x.suppliers[k]
-		if i := slices.IndexFunc(b.facts, func(f supplierFacts) bool { return f.party == p }); i >= 0 {
-			return &b.facts[i], true
+		for i, id := range b.ids {
+			if id != p.ID {
+				continue
+			}
+			if f.party.ID == "" {
+				e := &b.at[i]
+				pr := &x.profiles[e.profile]
+				f = supplierFacts{birth: civilDate(e.birth), certsUntil: e.certsUntil, skills: x.lists[pr.skills],
+					certs: x.lists[pr.certs], categories: x.lists[pr.cats], anyCat: pr.anyCat, maxActive: int(pr.maxActive),
+					vetted: pr.vetted, multi: e.multi, party: p, certUntil: b.until[i], owner: x.owners[p.ID]}
+			}
+			f.points = append(f.points, b.pts[i])
 		}
 	}
-	return nil, false
+	return f, f.party.ID != ""
 }
 
 // HasSupplier reports whether the index holds p.
 func (x *Index) HasSupplier(p Party) bool {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	_, ok := x.where[p]
-	return ok
+	ref, ok := x.refs[p.ID]
+	return ok && kindNames[ref.kind] == p.Kind
 }
 
 // Len returns how many suppliers and wishes the index holds.
 func (x *Index) Len() (suppliers, wishes int) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	return len(x.where), len(x.wishes)
+	return len(x.refs), len(x.wishes)
 }

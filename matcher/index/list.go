@@ -16,6 +16,51 @@ type List struct {
 	mu     sync.RWMutex
 	all    []string
 	byNode map[string][]string
+	// pending holds, while deferred, the puts and removes to make at
+	// Flush, in order: a start-up load sorts once instead of inserting a
+	// million times.
+	deferred bool
+	pending  []pendingPut
+}
+
+type pendingPut struct {
+	id, node string
+	remove   bool
+}
+
+// Defer makes Put and Remove wait for Flush.
+func (l *List) Defer() {
+	l.mu.Lock()
+	l.deferred = true
+	l.mu.Unlock()
+}
+
+// Flush makes the puts and removes made since Defer, and ends deferring.
+func (l *List) Flush() {
+	l.mu.Lock()
+	pending := l.pending
+	l.pending, l.deferred = nil, false
+	l.mu.Unlock()
+	last := make(map[string]pendingPut, len(pending))
+	for _, p := range pending {
+		last[p.id] = p
+	}
+	var ids, nodes []string
+	for _, p := range last {
+		if !p.remove {
+			ids, nodes = append(ids, p.id), append(nodes, p.node)
+		}
+	}
+	l.mu.RLock()
+	empty := len(l.all) == 0
+	l.mu.RUnlock()
+	if empty {
+		l.Load(ids, nodes)
+		return
+	}
+	for i, id := range ids {
+		l.Put(id, "", nodes[i])
+	}
 }
 
 // NewList returns an empty List.
@@ -45,6 +90,10 @@ func removeSorted(ids []string, id string) []string {
 func (l *List) Put(id, old, node string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.deferred {
+		l.pending = append(l.pending, pendingPut{id: id, node: node})
+		return
+	}
 	if old != node && old != "" {
 		l.byNode[old] = removeSorted(l.byNode[old], id)
 	}
@@ -173,6 +222,10 @@ func (m *merge) next() (string, bool) {
 func (l *List) Remove(id, node string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.deferred {
+		l.pending = append(l.pending, pendingPut{id: id, node: node, remove: true})
+		return
+	}
 	l.all = removeSorted(l.all, id)
 	l.byNode[node] = removeSorted(l.byNode[node], id)
 }

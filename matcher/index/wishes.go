@@ -22,6 +22,12 @@ type wishEntry struct {
 	bucket geo.Cell   // the cell of the cloaked point, where the wish is kept
 }
 
+// sharedDisk is the disk of the wishes at the centre of one cell.
+type sharedDisk struct {
+	point geo.Point
+	disk  []diskCell
+}
+
 // diskCell is a cell of a wish's circle and the distance from the wish to
 // the cell's centre.
 type diskCell struct {
@@ -35,7 +41,7 @@ func (x *Index) diskOf(p geo.Point) []diskCell {
 	cells := x.grid.Disk(p)
 	out := make([]diskCell, len(cells))
 	for i, c := range cells {
-		out[i] = diskCell{key: keyOf(c), meters: geo.Distance(p, geo.CellCenter(c))}
+		out[i] = diskCell{key: keyOf(c), meters: geo.Distance(p, x.center(c))}
 	}
 	slices.SortFunc(out, func(a, b diskCell) int { return cmp.Compare(a.meters, b.meters) })
 	return out
@@ -44,8 +50,22 @@ func (x *Index) diskOf(p geo.Point) []diskCell {
 // PutWish adds w or replaces what the index holds of it. A write of a
 // version older than the one indexed is ignored.
 func (x *Index) PutWish(w *Wish) {
-	e := &wishEntry{Wish: *w, disk: x.diskOf(w.Point), bucket: x.grid.Cell(w.Point)}
+	e := &wishEntry{Wish: *w, bucket: x.grid.Cell(w.Point)}
 	e.Skills = slices.Clone(w.Skills)
+	x.mu.RLock()
+	sd, known := x.disks[e.bucket]
+	x.mu.RUnlock()
+	switch {
+	case known && sd.point == w.Point: // a cloaked point: every wish of the cell has this disk
+		e.disk = sd.disk
+	case !known && w.Point == geo.CellCenter(e.bucket):
+		e.disk = x.diskOf(w.Point)
+		x.mu.Lock()
+		x.disks[e.bucket] = sharedDisk{point: w.Point, disk: e.disk}
+		x.mu.Unlock()
+	default:
+		e.disk = x.diskOf(w.Point)
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if old := x.wishes[w.ID]; old != nil {
@@ -69,6 +89,7 @@ func (x *Index) PutWish(w *Wish) {
 	}
 	b.at = append(b.at, toVec(e.Point))
 	b.ids = append(b.ids, w.ID)
+	x.wishRadius = max(x.wishRadius, geo.Distance(b.center, e.Point))
 }
 
 // RemoveWish drops the wish: it is no longer served.
@@ -146,4 +167,14 @@ func (x *Index) WishIDs() []string {
 	x.mu.RUnlock()
 	slices.Sort(ids)
 	return ids
+}
+
+// center returns the centre of cell c, from H3 the first time only.
+func (x *Index) center(c geo.Cell) geo.Point {
+	if p, ok := x.centers.Load(c); ok {
+		return p.(geo.Point)
+	}
+	p := geo.CellCenter(c)
+	x.centers.Store(c, p)
+	return p
 }

@@ -96,10 +96,13 @@ func volunteerToDoc(v *matcher.Volunteer) volunteerDoc {
 	}
 }
 
-func volunteerFromDoc(d *volunteerDoc) *matcher.Volunteer {
+func volunteerFromDoc(in *interner, d *volunteerDoc) *matcher.Volunteer {
+	d.Tenant, d.BirthDate, d.OrganisationID = in.str(d.Tenant), in.str(d.BirthDate), in.str(d.OrganisationID)
+	in.strs(d.Skills)
+	in.record(&d.Meta)
 	certs := make([]matcher.Certification, len(d.Certs))
 	for i, c := range d.Certs {
-		certs[i] = matcher.Certification{Type: c.Type, ExpiresAt: c.ExpiresAt.UTC()}
+		certs[i] = matcher.Certification{Type: in.str(c.Type), ExpiresAt: c.ExpiresAt.UTC()}
 	}
 	return &matcher.Volunteer{
 		Record: fromRecord(&d.Meta), Cell: geo.Cell(d.Cell),
@@ -132,7 +135,9 @@ func organisationToDoc(o *matcher.Organisation) organisationDoc {
 	}
 }
 
-func organisationFromDoc(d *organisationDoc) *matcher.Organisation {
+func organisationFromDoc(in *interner, d *organisationDoc) *matcher.Organisation {
+	in.record(&d.Meta)
+	in.strs(d.Categories)
 	parent := d.Parent
 	if parent == "" {
 		parent = d.Tenant
@@ -169,7 +174,10 @@ func enterpriseToDoc(e *matcher.Enterprise) enterpriseDoc {
 	}
 }
 
-func enterpriseFromDoc(d *enterpriseDoc) *matcher.Enterprise {
+func enterpriseFromDoc(in *interner, d *enterpriseDoc) *matcher.Enterprise {
+	d.Tenant = in.str(d.Tenant)
+	in.record(&d.Meta)
+	in.strs(d.Categories)
 	sites := make([]matcher.Location, len(d.Sites))
 	for i, s := range d.Sites {
 		sites[i] = matcher.Location(s)
@@ -203,7 +211,9 @@ func resourceToDoc(r *matcher.Resource) resourceDoc {
 	}
 }
 
-func resourceFromDoc(d *resourceDoc) *matcher.Resource {
+func resourceFromDoc(in *interner, d *resourceDoc) *matcher.Resource {
+	d.Tenant, d.Category = in.str(d.Tenant), in.str(d.Category)
+	in.record(&d.Meta)
 	return &matcher.Resource{
 		Record: fromRecord(&d.Meta), Owner: matcher.Party(d.Owner), NodeID: d.Tenant, Cell: geo.Cell(d.Cell),
 		ResourceInput: matcher.ResourceInput{
@@ -294,7 +304,9 @@ func (p *residentPII) isZero() bool {
 		p.Address == "" && p.Point == nil && p.GuardianName == ""
 }
 
-func residentFromDoc(c *Cipher, d *residentDoc) (*matcher.Resident, error) {
+func residentFromDoc(c *Cipher, in *interner, d *residentDoc) (*matcher.Resident, error) {
+	d.Tenant = in.str(d.Tenant)
+	in.record(&d.Meta)
 	pii := residentPII{
 		Name: d.Name, Phone: d.Phone, BirthDate: d.BirthDate, Disabilities: d.Disabilities,
 		LivesAlone: d.LivesAlone, Address: d.Address, Point: d.Point,
@@ -372,7 +384,10 @@ func wishToDoc(c *Cipher, w *matcher.Wish) (wishDoc, error) {
 	return d, nil
 }
 
-func wishFromDoc(c *Cipher, d *wishDoc) (*matcher.Wish, error) {
+func wishFromDoc(c *Cipher, in *interner, d *wishDoc) (*matcher.Wish, error) {
+	d.Tenant, d.Category = in.str(d.Tenant), in.str(d.Category)
+	in.strs(d.Skills)
+	in.record(&d.Meta)
 	priv := wishPrivate{Description: d.Description, Point: d.Point}
 	if d.Sealed != "" {
 		if c == nil {
@@ -557,4 +572,9 @@ func orEmpty(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// record interns the fields of a record that repeat.
+func (in *interner) record(r *recordDoc) {
+	r.CreatedBy.Kind, r.CreatedBy.ID, r.CreatedBy.Key = in.str(r.CreatedBy.Kind), in.str(r.CreatedBy.ID), in.str(r.CreatedBy.Key)
 }

@@ -63,8 +63,12 @@ func (s *Store) Reseal(ctx context.Context) (ResealReport, error) {
 // personal data is sealed with another key than the current, or is in
 // clear.
 func (s *Store) staleSeal(d *entryDoc) (bool, error) {
+	raw, err := d.body()
+	if err != nil {
+		return false, fmt.Errorf("log entry %s: %w", d.ID, err)
+	}
 	var cd changeDoc
-	if err := bson.Unmarshal(d.B, &cd); err != nil {
+	if err := bson.Unmarshal(raw, &cd); err != nil {
 		return false, fmt.Errorf("log entry %s: %w", d.ID, err)
 	}
 	for _, r := range cd.Records {

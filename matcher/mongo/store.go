@@ -40,6 +40,7 @@ type Store struct {
 	cipher   *Cipher
 	logger   *slog.Logger
 	embedded *Embedded
+	intern   interner
 
 	mu    sync.Mutex // serialises commits and syncs; held while applying
 	tail  int64      // the last entry applied
