@@ -46,12 +46,13 @@ type child struct {
 
 const childAdmin = "lnl_crash-test-admin-key-0123456789"
 
-func startChild(tb testing.TB, dir string) *child {
+func startChild(tb testing.TB, dir string, env ...string) *child {
 	tb.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), childEnv+"=1", "LINLI_DATA_DIR="+dir, "LINLI_HTTP_ADDR=127.0.0.1:0",
 		"LINLI_ADMIN_KEY="+childAdmin, "LINLI_RULES="+rulesGlob(tb), "LINLI_RATE_LIMIT=0", "LINLI_HTTP_ADDRESS_RATE_LIMIT=0",
 		"LINLI_LOG_LEVEL=error", "LINLI_MONGODB_URI=", "LINLI_DATA_KEY=")
+	cmd.Env = append(cmd.Env, env...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		tb.Fatal(err)
