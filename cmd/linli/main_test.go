@@ -24,7 +24,12 @@ func TestMain(m *testing.M) {
 	if runChild() {
 		return
 	}
-	os.Exit(m.Run())
+	http.DefaultTransport = recording{next: http.DefaultTransport}
+	code := m.Run()
+	if code == 0 {
+		code = checkAgainstTheDocument(code)
+	}
+	os.Exit(code)
 }
 
 // server is a whole `linli serve` started in-process on port 0.
