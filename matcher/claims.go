@@ -97,7 +97,7 @@ func (s *Service) claimEvent(wishID string, claimant Party, actor Actor, now tim
 	}
 	st := s.ledger.state(wishID)
 	switch {
-	case st.active() && *st.claimant == claimant:
+	case st.heldBy(claimant):
 		return nil, Errorf(ECONFLICT, "you already hold claim %s on this wish", st.claimID)
 	case st.status != StatusOpen:
 		return nil, Errorf(ECONFLICT, "the wish is %s, not open", st.status)
@@ -232,7 +232,7 @@ func mustHold(st *wishState, p Principal) error {
 	if !st.active() {
 		return Errorf(ECONFLICT, "the wish has no active claim; it is %s", st.status)
 	}
-	if *st.claimant != p.Party() {
+	if !st.heldBy(p.Party()) {
 		return Errorf(EFORBIDDEN, "only the wish's claimant may do this")
 	}
 	return nil

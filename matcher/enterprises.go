@@ -95,11 +95,7 @@ func (s *Service) GetEnterprise(ctx context.Context, id string) (*Enterprise, er
 
 // ListEnterprises pages through the enterprises in the caller's scope.
 func (s *Service) ListEnterprises(ctx context.Context, req PageRequest) (*Page[Enterprise], error) {
-	p, _, err := s.allow(ctx, EnterpriseList, "")
-	if err != nil {
-		return nil, err
-	}
-	return page(s, req, s.lists.enterprises, s.enterprises, s.scopeNodes(p), nil)
+	return listInScope(ctx, s, EnterpriseList, s.lists.enterprises, s.enterprises, req)
 }
 
 // UpdateEnterprise replaces what a coordinator may set on an enterprise.

@@ -38,6 +38,9 @@ func (st *wishState) active() bool {
 	return st.claimant != nil && (st.status == StatusClaimed || st.status == StatusFulfilled)
 }
 
+// heldBy reports whether p holds st's active claim.
+func (st *wishState) heldBy(p Party) bool { return st.active() && *st.claimant == p }
+
 // terminal reports whether no transition may leave st.
 func (st *wishState) terminal() bool { return terminal(st.status) }
 

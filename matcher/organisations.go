@@ -128,11 +128,7 @@ func (s *Service) GetOrganisation(ctx context.Context, id string) (*Organisation
 
 // ListOrganisations pages through the nodes of the caller's subtree.
 func (s *Service) ListOrganisations(ctx context.Context, req PageRequest) (*Page[Organisation], error) {
-	p, _, err := s.allow(ctx, OrganisationList, "")
-	if err != nil {
-		return nil, err
-	}
-	return page(s, req, s.lists.organisations, s.organisations, s.scopeNodes(p), nil)
+	return listInScope(ctx, s, OrganisationList, s.lists.organisations, s.organisations, req)
 }
 
 // UpdateOrganisation replaces what a coordinator may set on an

@@ -270,7 +270,7 @@ func (s *Service) reaches(p Principal, reach Reach, kind, id string) bool {
 		return ok && v.OrganisationID == p.SubjectID
 	case Claimant:
 		st := s.ledger.state(id)
-		return st.active() && *st.claimant == p.Party()
+		return st.heldBy(p.Party())
 	case PastClaimant:
 		return s.ledger.hasClaimed(id, p.Party())
 	case OpenWish:

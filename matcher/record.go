@@ -3,6 +3,8 @@ package matcher
 import (
 	"context"
 	"time"
+
+	"github.com/linli/linli/matcher/index"
 )
 
 // Record is what every stored entity has: an id, a version counted from 1
@@ -138,6 +140,16 @@ func (s *Service) scopeNodes(p Principal) []string {
 		return s.tree.subtree(p.SubjectID)
 	}
 	return []string{}
+}
+
+// listInScope decides that the caller may do a and returns a page of the
+// entities of l registered in their scope.
+func listInScope[T any](ctx context.Context, s *Service, a Action, l *index.List, t table[T], req PageRequest) (*Page[T], error) {
+	p, _, err := s.allow(ctx, a, "")
+	if err != nil {
+		return nil, err
+	}
+	return page(s, req, l, t, s.scopeNodes(p), nil)
 }
 
 // page returns a page of the entities of list under nodes (nil for all)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/linli/linli/geo"
+	"github.com/linli/linli/matcher/index"
 )
 
 // Consent records who agreed to Linli holding a resident's data, and why.
@@ -107,18 +108,7 @@ func (c *Consent) validate(age int, now time.Time) error {
 
 // AgeBand returns the band rules use: child (<14), minor (14–17), adult
 // (18–59) or elderly (60+).
-func AgeBand(age int) string {
-	switch {
-	case age < guardianAge:
-		return "child"
-	case age < 18:
-		return "minor"
-	case age < 60:
-		return "adult"
-	default:
-		return "elderly"
-	}
-}
+func AgeBand(age int) string { return index.AgeBand(age) }
 
 // CreateResident records a resident and their consent, in the social
 // worker's community or one in their scope.
@@ -157,11 +147,7 @@ func (s *Service) GetResident(ctx context.Context, id string) (*Resident, error)
 
 // ListResidents pages through the residents in the caller's scope.
 func (s *Service) ListResidents(ctx context.Context, req PageRequest) (*Page[Resident], error) {
-	p, _, err := s.allow(ctx, ResidentList, "")
-	if err != nil {
-		return nil, err
-	}
-	pg, err := page(s, req, s.lists.residents, s.residents, s.scopeNodes(p), nil)
+	pg, err := listInScope(ctx, s, ResidentList, s.lists.residents, s.residents, req)
 	if err != nil {
 		return nil, err
 	}
@@ -189,9 +175,15 @@ func redactResident(r *Resident) *Resident {
 		return r
 	}
 	c := *r
-	c.ResidentInput = ResidentInput{Disabilities: []string{}, NodeID: r.NodeID}
-	if r.Consent != nil {
-		c.Consent = &Consent{GivenBy: r.Consent.GivenBy, Purpose: r.Consent.Purpose, GivenAt: r.Consent.GivenAt}
-	}
+	c.ResidentInput = ResidentInput{Disabilities: []string{}, NodeID: r.NodeID, Consent: r.Consent.record()}
 	return &c
+}
+
+// record is what remains of a consent without personal data: who (self
+// or guardian, not the guardian's name), why and when.
+func (c *Consent) record() *Consent {
+	if c == nil {
+		return nil
+	}
+	return &Consent{GivenBy: c.GivenBy, Purpose: c.Purpose, GivenAt: c.GivenAt}
 }

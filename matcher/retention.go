@@ -174,11 +174,7 @@ func eraseWish(w *Wish, now time.Time) {
 // eraseResident keeps of r only what names nobody: the record, node,
 // coarse cell, when and why consent was given (not by whom), and the dates.
 func eraseResident(r *Resident, coarse int, now time.Time) {
-	var c *Consent
-	if r.Consent != nil {
-		c = &Consent{GivenBy: r.Consent.GivenBy, Purpose: r.Consent.Purpose, GivenAt: r.Consent.GivenAt}
-	}
-	r.ResidentInput = ResidentInput{Disabilities: []string{}, Consent: c, NodeID: r.NodeID}
+	r.ResidentInput = ResidentInput{Disabilities: []string{}, Consent: r.Consent.record(), NodeID: r.NodeID}
 	r.Cell = geo.Parent(r.Cell, coarse)
 	r.ErasedAt = now
 }

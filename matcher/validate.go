@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/linli/linli/geo"
+	"github.com/linli/linli/matcher/index"
 )
 
 // Location is an exact point. For residents it is private: only staff in
@@ -189,17 +190,7 @@ func checkTime(field string, t, from, to time.Time, what string) error {
 
 // AgeAt returns the age in whole years at t of someone born on birthDate
 // ("YYYY-MM-DD"), or 0 when the date is missing or malformed.
-func AgeAt(birthDate string, t time.Time) int {
-	d, err := time.Parse(time.DateOnly, birthDate)
-	if err != nil {
-		return 0
-	}
-	age := t.Year() - d.Year()
-	if t.Month() < d.Month() || (t.Month() == d.Month() && t.Day() < d.Day()) {
-		age-- // birthday not reached yet this year
-	}
-	return max(age, 0)
-}
+func AgeAt(birthDate string, t time.Time) int { return index.AgeAt(birthDate, t) }
 
 func fieldIndex(field string, i int) string {
 	return field + "[" + strconv.Itoa(i) + "]"

@@ -117,11 +117,7 @@ func (s *Service) GetVolunteer(ctx context.Context, id string) (*Volunteer, erro
 
 // ListVolunteers pages through the volunteers in the caller's scope.
 func (s *Service) ListVolunteers(ctx context.Context, req PageRequest) (*Page[Volunteer], error) {
-	p, _, err := s.allow(ctx, VolunteerList, "")
-	if err != nil {
-		return nil, err
-	}
-	return page(s, req, s.lists.volunteers, s.volunteers, s.scopeNodes(p), nil)
+	return listInScope(ctx, s, VolunteerList, s.lists.volunteers, s.volunteers, req)
 }
 
 // UpdateVolunteer replaces what a coordinator may set on a volunteer.

@@ -120,15 +120,10 @@ const DuplicateWindow = 30 * 24 * time.Hour
 // DuplicateWindow is refused with ECONFLICT naming it, unless
 // allow_duplicate is set.
 func (s *Service) CreateWish(ctx context.Context, in WishInput) (*WishView, error) {
-	p, _, err := s.allow(ctx, WishCreate, "")
+	p, now, err := s.wishInput(ctx, WishCreate, "", &in)
 	if err != nil {
 		return nil, err
 	}
-	now := s.timestamp()
-	if err := in.validate(&s.cfg.Catalog, now, s.cfg.MaxDueIn); err != nil {
-		return nil, err
-	}
-	in.Needs.Skills = orEmpty(in.Needs.Skills)
 	var w *Wish
 	_, err = s.commit(ctx, p, func() (*Change, error) {
 		r, ok := s.residents.Get(in.ResidentID)
@@ -278,15 +273,10 @@ func (s *Service) ListWishes(ctx context.Context, f WishFilter, req PageRequest)
 // change is an updated event, so it cannot slip in under a claim made at
 // the same time: one of them is decided first.
 func (s *Service) UpdateWish(ctx context.Context, id string, in WishInput) (*WishView, error) {
-	p, _, err := s.allow(ctx, WishUpdate, id)
+	p, now, err := s.wishInput(ctx, WishUpdate, id, &in)
 	if err != nil {
 		return nil, err
 	}
-	now := s.timestamp()
-	if err := in.validate(&s.cfg.Catalog, now, s.cfg.MaxDueIn); err != nil {
-		return nil, err
-	}
-	in.Needs.Skills = orEmpty(in.Needs.Skills)
 	var w *Wish
 	_, err = s.commit(ctx, p, func() (*Change, error) {
 		cur, ok := s.wishes.Get(id)
@@ -309,6 +299,21 @@ func (s *Service) UpdateWish(ctx context.Context, id string, in WishInput) (*Wis
 		return nil, err
 	}
 	return s.wishView(p, w, true, nil), nil
+}
+
+// wishInput decides that the caller may do a on the wish id ("" for
+// none) and validates in for now.
+func (s *Service) wishInput(ctx context.Context, a Action, id string, in *WishInput) (Principal, time.Time, error) {
+	p, _, err := s.allow(ctx, a, id)
+	if err != nil {
+		return p, time.Time{}, err
+	}
+	now := s.timestamp()
+	if err := in.validate(&s.cfg.Catalog, now, s.cfg.MaxDueIn); err != nil {
+		return p, now, err
+	}
+	in.Needs.Skills = orEmpty(in.Needs.Skills)
+	return p, now, nil
 }
 
 // orEmpty returns list, or an empty list for nil, so that JSON shows [].

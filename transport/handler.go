@@ -96,6 +96,7 @@ func NewHandler(svc Service, opts Options) *Handler {
 	h.mux.Handle("GET /metrics", m.handler())
 	doc := openAPI(h.table, opts.Version)
 	h.mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) { _ = writeJSON(w, http.StatusOK, doc) })
+	h.serveDocs()
 	h.mux.HandleFunc("/", h.noRoute)
 	top.Handler = h.recoverer(h.withRequestID(h.logRequests(h.limitAddresses(h.mux))))
 	return top

@@ -19,16 +19,8 @@ type claimWorld struct {
 
 func mustClaimWorld(tb testing.TB, env map[string]string) *claimWorld {
 	tb.Helper()
-	s := mustServe(tb, env)
-	w := &world{server: s}
-	org := s.mustCall(tb, http.StatusCreated, "POST", "/v1/organisations", s.admin, map[string]any{
-		"name": "Xiaohe Community", "kind": "community", "location": map[string]any{"lat": 30.27, "lng": 120.15},
-	})
-	w.community = org["id"].(string)
-	w.coordinator = s.mustKey(tb, "coordinator", w.community)
-	w.socialWorker = s.mustKey(tb, "social_worker", w.community)
-	w.enterprise, w.enterpriseKey = mustEnterprise(tb, w, "Hangzhou Repairs Ltd")
-	res := s.mustCall(tb, http.StatusCreated, "POST", "/v1/residents", w.socialWorker, residentBody())
+	w := mustWorldEnv(tb, env)
+	res := w.mustCall(tb, http.StatusCreated, "POST", "/v1/residents", w.socialWorker, residentBody())
 	return &claimWorld{world: w, resident: res["id"].(string)}
 }
 
