@@ -14,6 +14,7 @@ require (
 	github.com/spf13/viper v1.21.0
 	github.com/uber/h3-go/v4 v4.1.0
 	go.mongodb.org/mongo-driver v1.17.10
+	go.uber.org/goleak v1.3.0
 	go.yaml.in/yaml/v3 v3.0.4
 	modernc.org/sqlite v1.32.0
 	pgregory.net/rapid v1.3.0

@@ -68,7 +68,6 @@ type ledger struct {
 	// claimants lists, per wish, every party any of its events named as
 	// claimant: who may read its history without being staff.
 	claimants map[string][]Party
-	claims    map[string]string // claim id → wish id
 }
 
 type rating struct {
@@ -85,7 +84,6 @@ func newLedger() *ledger {
 		hours:     make(map[string]*HoursTotal),
 		ratings:   make(map[Party][]rating),
 		claimants: make(map[string][]Party),
-		claims:    make(map[string]string),
 	}
 }
 
@@ -129,14 +127,6 @@ func (l *ledger) event(wishID string, seq int) (*Event, bool) {
 	return h[seq-1], true
 }
 
-// claimWish returns the wish a claim id is of.
-func (l *ledger) claimWish(claimID string) (string, bool) {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	w, ok := l.claims[claimID]
-	return w, ok
-}
-
 // hasClaimed reports whether any event of the wish named p as claimant.
 func (l *ledger) hasClaimed(wishID string, p Party) bool {
 	l.mu.RLock()
@@ -174,9 +164,6 @@ func (l *ledger) apply(e *Event) {
 	}
 	if e.Claimant != nil && !slices.Contains(l.claimants[e.WishID], *e.Claimant) {
 		l.claimants[e.WishID] = append(l.claimants[e.WishID], *e.Claimant)
-	}
-	if e.Type == EventClaimed {
-		l.claims[e.ClaimID] = e.WishID
 	}
 	if st.active() {
 		if l.active[*st.claimant]--; l.active[*st.claimant] <= 0 {

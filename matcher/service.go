@@ -127,6 +127,9 @@ func (s *Service) Run(ctx context.Context, retentionEvery time.Duration) {
 		wg.Go(func() { s.follow(ctx, s.cfg.SyncInterval) })
 	}
 	wg.Go(func() { s.every(ctx, s.cfg.ExpiryInterval, s.ExpireDue) })
+	wg.Go(func() {
+		s.every(ctx, time.Hour, func(context.Context) { s.idem.forget(s.now().Add(-s.cfg.IdempotencyTTL)) })
+	})
 	if retentionEvery > 0 {
 		wg.Go(func() { s.runRetention(ctx, retentionEvery) })
 	}

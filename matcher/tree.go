@@ -86,22 +86,6 @@ func (t *tree) subtree(root string) []string {
 	return out
 }
 
-// path returns node's ancestors from the root down to node.
-func (t *tree) path(node string) []string {
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	var out []string
-	for range maxDepth {
-		if node == "" {
-			break
-		}
-		out = append(out, node)
-		node = t.parent[node]
-	}
-	slices.Reverse(out)
-	return out
-}
-
 // reachableNode reports whether p may register things under node: any
 // node for an admin, one in their subtree for staff.
 func (s *Service) reachableNode(p Principal, node string) bool {

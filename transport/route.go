@@ -29,9 +29,6 @@ type route struct {
 	// already, from what the change made; nil for routes that change
 	// nothing.
 	replay func(context.Context, *matcher.IdempotencyRecord) (any, error)
-	// raw, for the few routes that are not JSON (metrics, the console),
-	// serves the request itself.
-	raw http.Handler
 }
 
 func (rt *route) public() bool { return rt.action == "" }

@@ -160,8 +160,6 @@ func mustOperations(tb testing.TB, s *server) ([]operation, map[string]any) {
 	return ops, doc
 }
 
-var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
-
 // caller is one key of the matrix and what it is.
 type caller struct {
 	name  string
@@ -173,12 +171,11 @@ type caller struct {
 
 // district is the matrix's world.
 type district struct {
-	s                  *server
-	root, s1, s2       string
-	a, a2, b           *tenant
-	callers            []caller
-	ancestorsOfA       []string // nodes whose staff reach A
-	volunteerBodyOfOrg map[string]any
+	s            *server
+	root, s1, s2 string
+	a, a2, b     *tenant
+	callers      []caller
+	ancestorsOfA []string // nodes whose staff reach A
 }
 
 func mustDistrict(tb testing.TB, s *server) *district {

@@ -100,16 +100,15 @@ func benchScaleCmd(ctx context.Context, args []string, env map[string]string, st
 
 // scaleBench is the service under `linli bench scale`.
 type scaleBench struct {
-	ctx      context.Context
-	a        *app
-	srv      *httptest.Server
-	d        *benchDistrict
-	out      io.Writer
-	admin    context.Context
-	social   string // a social worker key of the district
-	coord    string
-	volKey   string
-	nextWish int
+	ctx    context.Context
+	a      *app
+	srv    *httptest.Server
+	d      *benchDistrict
+	out    io.Writer
+	admin  context.Context
+	social string // a social worker key of the district
+	coord  string
+	volKey string
 }
 
 func newScaleBench(ctx context.Context, dir string, seed uint64, stdout, stderr io.Writer) (*scaleBench, error) {

@@ -27,7 +27,6 @@ type benchDistrict struct {
 	volunteers  []string
 	residents   []benchResident
 	wishes      []string
-	records     int
 }
 
 type benchResident struct {

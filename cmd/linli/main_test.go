@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -25,11 +23,13 @@ func TestMain(m *testing.M) {
 		return
 	}
 	http.DefaultTransport = recording{next: http.DefaultTransport}
-	code := m.Run()
-	if code == 0 {
-		code = checkAgainstTheDocument(code)
-	}
-	os.Exit(code)
+	mongotest.Main(m, func(code int) int {
+		http.DefaultClient.CloseIdleConnections()
+		if code == 0 {
+			code = checkAgainstTheDocument(code)
+		}
+		return code
+	})
 }
 
 // server is a whole `linli serve` started in-process on port 0.
@@ -155,15 +155,6 @@ func (s *server) mustKey(tb testing.TB, role, subject string) string {
 	tb.Helper()
 	m := s.mustCall(tb, http.StatusCreated, "POST", "/v1/api-keys", s.admin, map[string]any{"role": role, "subject_id": subject})
 	return m["key"].(string)
-}
-
-func lines(s string) []string {
-	var out []string
-	sc := bufio.NewScanner(strings.NewReader(s))
-	for sc.Scan() {
-		out = append(out, sc.Text())
-	}
-	return out
 }
 
 var _ = fmt.Sprintf

@@ -89,4 +89,3 @@ func (x *Index) decide(wf *wishFacts, sf *supplierFacts, a *Ask) Verdict {
 	}
 	return v
 }
-

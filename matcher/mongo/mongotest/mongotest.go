@@ -5,6 +5,7 @@ package mongotest
 
 import (
 	"context"
+	"fmt"
 	"crypto/rand"
 	"encoding/hex"
 	"io"
@@ -14,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/linli/linli/matcher/mongo"
 )
 
@@ -21,6 +24,7 @@ var (
 	once     sync.Once
 	uri      string
 	embedded *mongo.Embedded
+	dir      string
 	onceErr  error
 )
 
@@ -33,7 +37,8 @@ func URI(tb testing.TB) string {
 			uri = u
 			return
 		}
-		dir, err := os.MkdirTemp("", "linli-test-store-")
+		var err error
+		dir, err = os.MkdirTemp("", "linli-test-store-")
 		if err != nil {
 			onceErr = err
 			return
@@ -92,4 +97,29 @@ func Open(tb testing.TB, name string, opts ...mongo.Option) *mongo.Store {
 		_ = s.Close(ctx)
 	})
 	return s
+}
+
+// Main runs a package's tests (call it from TestMain), then stops the
+// embedded server and removes its folder, and fails the run when any
+// goroutine outlives the tests: a leak of a store, a job or a server left
+// running. extra runs before the check, for what the package itself must
+// do when its tests are over.
+func Main(m *testing.M, extra func(code int) int) {
+	code := m.Run()
+	if extra != nil {
+		code = extra(code)
+	}
+	if embedded != nil {
+		embedded.Close()
+	}
+	if dir != "" {
+		_ = os.RemoveAll(dir)
+	}
+	if code == 0 {
+		if err := goleak.Find(goleak.IgnoreTopFunction("github.com/klauspost/compress/zstd.(*blockDec).startDecoder")); err != nil {
+			fmt.Fprintln(os.Stderr, "goroutines outlived the tests:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
 }
