@@ -48,10 +48,35 @@ func TestSolveIsOptimalOnSmallInstances(t *testing.T) {
 					t.Fatalf("instance %d: %v", i, err)
 				}
 				check(t, p, s)
+				if err := certify(p, s); err != nil {
+					t.Fatalf("instance %d: %v", i, err)
+				}
 				if got := (score{s.Weight, s.Cost}); got != want {
 					t.Fatalf("instance %d: got %+v, want %+v\n%+v", i, got, want, p)
 				}
 			}
 		})
+	}
+}
+
+// TestCertifyRejectsWhatIsNotOptimal makes sure the certificate the large
+// tests rely on can fail: greedy leaves wishes out on a scarce city, and a
+// solution whose prices are spoiled is not certified either.
+func TestCertifyRejectsWhatIsNotOptimal(t *testing.T) {
+	p := city{wishes: 2000, volunteers: 2000, capacity: 1, seed: 31, side: 20_000}.problem(t)
+	g := Greedy(p)
+	g.Price = make([]int64, p.Suppliers)
+	if err := certify(p, g); err == nil {
+		t.Fatal("greedy's solution is certified optimal")
+	}
+	s := mustSolve(t, p, Options{})
+	for j, x := range s.Price {
+		if x > 0 {
+			s.Price[j] = x - 1
+			break
+		}
+	}
+	if err := certify(p, s); err == nil {
+		t.Fatal("a solution with a spoiled price is certified")
 	}
 }

@@ -2,6 +2,7 @@ package assign
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -181,4 +182,142 @@ func randomProblem(r *rand.Rand, maxWishes, maxSuppliers int) *Problem {
 		p.Start = append(p.Start, int32(len(p.Supplier)))
 	}
 	return p
+}
+
+// certify checks that s is optimal for p without solving p again, so that
+// it works on instances far too large for reference.
+//
+// Weight: an unmatched wish must not reach, along alternating paths, a
+// supplier with room (it could be added) or a matched wish of smaller
+// weight (it could take that one's place). A breadth-first search per
+// distinct weight W, from every unmatched wish of weight at least W, finds
+// any such path.
+//
+// Cost, for the per-class counts s has: s.Price is a dual solution. Every
+// price is non-negative and 0 where there is room; a matched wish's edge is
+// its cheapest, price included; and in each class, no matched wish pays
+// more than the cheapest option of any unmatched wish of that class in the
+// same connected part (each part has its own prices and thresholds).
+func certify(p *Problem, s *Solution) error {
+	part := parts(p)
+	load := make([]int32, p.Suppliers)
+	held := make([][]int32, p.Suppliers)
+	for w, e := range s.Match {
+		if e >= 0 {
+			j := p.Supplier[e]
+			load[j]++
+			held[j] = append(held[j], int32(w))
+		}
+	}
+	weights := map[int32]bool{}
+	for w := range p.Wishes {
+		weights[p.weight(w)] = true
+	}
+	for W := range weights {
+		seen := make([]bool, p.Wishes)
+		var queue []int32
+		for w := range p.Wishes {
+			if s.Match[w] < 0 && p.weight(w) >= W {
+				seen[w] = true
+				queue = append(queue, int32(w))
+			}
+		}
+		for len(queue) > 0 {
+			w := queue[0]
+			queue = queue[1:]
+			if s.Match[w] >= 0 && p.weight(int(w)) < W {
+				return fmt.Errorf("an unmatched wish of weight >= %d can take the place of wish %d (weight %d)", W, w, p.weight(int(w)))
+			}
+			for e := p.Start[w]; e < p.Start[w+1]; e++ {
+				j := p.Supplier[e]
+				if load[j] < p.Capacity[j] {
+					return fmt.Errorf("supplier %d has room that an unmatched wish can reach", j)
+				}
+				for _, x := range held[j] {
+					if !seen[x] {
+						seen[x] = true
+						queue = append(queue, x)
+					}
+				}
+			}
+		}
+	}
+	if len(s.Price) != p.Suppliers {
+		return fmt.Errorf("Price has %d entries, want %d", len(s.Price), p.Suppliers)
+	}
+	for j, x := range s.Price {
+		if x < 0 || x > 0 && load[j] < p.Capacity[j] {
+			return fmt.Errorf("supplier %d has price %d with load %d of %d", j, x, load[j], p.Capacity[j])
+		}
+	}
+	type class struct{ part, weight int32 }
+	paid := map[class]int64{}  // most a matched wish pays
+	least := map[class]int64{} // least an unmatched wish could
+	for w := range p.Wishes {
+		best := int64(math.MaxInt64)
+		for e := p.Start[w]; e < p.Start[w+1]; e++ {
+			if j := p.Supplier[e]; p.Capacity[j] > 0 {
+				best = min(best, p.Cost[e]+s.Price[j])
+			}
+		}
+		x := class{part[w], p.weight(w)}
+		if e := s.Match[w]; e >= 0 {
+			v := p.Cost[e] + s.Price[p.Supplier[e]]
+			if v != best {
+				return fmt.Errorf("wish %d pays %d, could pay %d", w, v, best)
+			}
+			paid[x] = max(paid[x], v)
+		} else if m, ok := least[x]; !ok || best < m {
+			least[x] = best
+		}
+	}
+	for x, m := range least {
+		if v, ok := paid[x]; ok && v > m {
+			return fmt.Errorf("part %d, weight %d: a matched wish pays %d, an unmatched one could pay %d", x.part, x.weight, v, m)
+		}
+	}
+	return nil
+}
+
+// parts labels each wish with its connected part, counting edges to
+// suppliers with capacity, by breadth-first search.
+func parts(p *Problem) []int32 {
+	bySupplier := make([][]int32, p.Suppliers)
+	for w := range p.Wishes {
+		for e := p.Start[w]; e < p.Start[w+1]; e++ {
+			if j := p.Supplier[e]; p.Capacity[j] > 0 {
+				bySupplier[j] = append(bySupplier[j], int32(w))
+			}
+		}
+	}
+	part := make([]int32, p.Wishes)
+	for w := range part {
+		part[w] = -1
+	}
+	done := make([]bool, p.Suppliers)
+	for w0 := range p.Wishes {
+		if part[w0] >= 0 {
+			continue
+		}
+		part[w0] = int32(w0)
+		queue := []int32{int32(w0)}
+		for len(queue) > 0 {
+			w := queue[0]
+			queue = queue[1:]
+			for e := p.Start[w]; e < p.Start[w+1]; e++ {
+				j := p.Supplier[e]
+				if p.Capacity[j] == 0 || done[j] {
+					continue
+				}
+				done[j] = true
+				for _, x := range bySupplier[j] {
+					if part[x] < 0 {
+						part[x] = int32(w0)
+						queue = append(queue, x)
+					}
+				}
+			}
+		}
+	}
+	return part
 }
