@@ -3,6 +3,7 @@ package assign
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -54,5 +55,35 @@ func BenchmarkGreedy(b *testing.B) {
 			b.ReportMetric(float64(s.Matched), "matched")
 			b.ReportMetric(float64(s.Cost)/1e4, "minutes")
 		})
+	}
+}
+
+// BenchmarkNextRound solves the round after the reference city's, with 1%
+// of wishes, edges and suppliers changed, cold and warm from the first
+// round's solution.
+func BenchmarkNextRound(b *testing.B) {
+	for _, c := range []city{benchCities[0], benchCities[1], benchCities[3], benchCities[4]} {
+		p := c.problem(b)
+		s, err := Solve(context.Background(), p, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		q, old := nextRound(p, rand.New(rand.NewPCG(c.seed, 2)), 0.01)
+		warm := carry(p, s, old)
+		for _, start := range []struct {
+			name string
+			warm *Warm
+		}{{"cold", nil}, {"warm", warm}} {
+			b.Run(c.String()+"/"+start.name, func(b *testing.B) {
+				var s *Solution
+				for b.Loop() {
+					if s, err = Solve(context.Background(), q, Options{Warm: start.warm}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(s.Matched), "matched")
+				b.ReportMetric(float64(s.Cost)/1e4, "minutes")
+			})
+		}
 	}
 }

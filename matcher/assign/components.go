@@ -3,62 +3,54 @@ package assign
 import (
 	"cmp"
 	"slices"
+	"sync/atomic"
 )
 
 // split cuts p into its connected parts, counting only edges to suppliers
 // with capacity, and returns them largest first. A wish or supplier with no
 // such edge belongs to no part. When everything with an edge is one part,
-// that part is p itself, unsplit and uncopied.
-func split(p *Problem) []*graph {
-	n := p.Wishes + p.Suppliers
-	parent := make([]int32, n)
-	for i := range parent {
-		parent[i] = int32(i)
+// that part is p itself, unsplit and uncopied. The union-find runs on up
+// to workers goroutines.
+func split(p *Problem, workers int) []*graph {
+	nw := int32(p.Wishes)
+	f := make(forest, p.Wishes+p.Suppliers)
+	for i := range f {
+		f[i].Store(int32(i))
 	}
-	find := func(x int32) int32 {
-		for parent[x] != x {
-			parent[x] = parent[parent[x]]
-			x = parent[x]
+	usable := make([]bool, p.Wishes) // has an edge to a supplier with capacity
+	inParallel(workers, p.Wishes, func(lo, hi int) {
+		for w := lo; w < hi; w++ {
+			for e := p.Start[w]; e < p.Start[w+1]; e++ {
+				if s := p.Supplier[e]; p.Capacity[s] > 0 {
+					f.union(int32(w), nw+s)
+					usable[w] = true
+				}
+			}
 		}
-		return x
-	}
-	for w := range p.Wishes {
-		rw := find(int32(w))
-		for e := p.Start[w]; e < p.Start[w+1]; e++ {
-			s := p.Supplier[e]
-			if p.Capacity[s] == 0 {
-				continue
-			}
-			rs := find(int32(p.Wishes) + s)
-			if rs == rw {
-				continue
-			}
-			// Link the larger index under the smaller, so a part's root
-			// is its first wish.
-			if rs < rw {
-				rw, rs = rs, rw
-			}
-			parent[rs] = rw
+	})
+	root := make([]int32, p.Wishes)
+	inParallel(workers, p.Wishes, func(lo, hi int) {
+		for w := lo; w < hi; w++ {
+			root[w] = f.find(int32(w))
 		}
-	}
-	// Number the parts that have an edge, by root.
-	id := make([]int32, n)
+	})
+	// Number the parts that have an edge, by root, a wish since wishes
+	// come first and unions link under the smaller index.
+	id := make([]int32, p.Wishes)
 	for i := range id {
 		id[i] = -1
 	}
 	var sizes []int // edges by part
 	for w := range p.Wishes {
-		r := find(int32(w))
-		for e := p.Start[w]; e < p.Start[w+1]; e++ {
-			if p.Capacity[p.Supplier[e]] == 0 {
-				continue
-			}
-			if id[r] < 0 {
-				id[r] = int32(len(sizes))
-				sizes = append(sizes, 0)
-			}
-			sizes[id[r]]++
+		if !usable[w] {
+			continue
 		}
+		r := root[w]
+		if id[r] < 0 {
+			id[r] = int32(len(sizes))
+			sizes = append(sizes, 0)
+		}
+		sizes[id[r]] += int(p.Start[w+1] - p.Start[w])
 	}
 	switch len(sizes) {
 	case 0:
@@ -76,8 +68,8 @@ func split(p *Problem) []*graph {
 		if p.Capacity[s] == 0 {
 			continue
 		}
-		r := find(int32(p.Wishes + s))
-		if id[r] < 0 {
+		r := f.find(nw + int32(s))
+		if r >= nw {
 			continue // no edge
 		}
 		g := parts[id[r]]
@@ -94,11 +86,10 @@ func split(p *Problem) []*graph {
 		}
 	}
 	for w := range p.Wishes {
-		r := find(int32(w))
-		if id[r] < 0 {
+		if !usable[w] {
 			continue
 		}
-		g := parts[id[r]]
+		g := parts[id[root[w]]]
 		g.wishID = append(g.wishID, int32(w))
 		g.edgeBase = append(g.edgeBase, p.Start[w])
 		if p.Weight != nil {
@@ -135,4 +126,39 @@ func (g *graph) noCapacity() int32 {
 	g.supplierID = append(g.supplierID, -1)
 	g.capacity = append(g.capacity, 0)
 	return int32(n)
+}
+
+// forest is a union-find that goroutines may share: a root changes parent
+// only by compare-and-swap from itself to a smaller index, so links never
+// form a cycle, and path halving only ever points a node at an ancestor.
+type forest []atomic.Int32
+
+func (f forest) find(x int32) int32 {
+	for {
+		p := f[x].Load()
+		if p == x {
+			return x
+		}
+		gp := f[p].Load()
+		if gp == p {
+			return p
+		}
+		f[x].CompareAndSwap(p, gp)
+		x = gp
+	}
+}
+
+func (f forest) union(a, b int32) {
+	for {
+		a, b = f.find(a), f.find(b)
+		switch {
+		case a == b:
+			return
+		case a > b:
+			a, b = b, a
+		}
+		if f[b].CompareAndSwap(b, a) {
+			return
+		}
+	}
 }

@@ -23,8 +23,8 @@ func TestSolveAgreesWithItself(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := tt.give.problem(t)
-			if len(split(p)) < 2 && tt.name == "many districts" {
-				t.Fatalf("only %d parts", len(split(p)))
+			if len(split(p, 1)) < 2 && tt.name == "many districts" {
+				t.Fatalf("only %d parts", len(split(p, 1)))
 			}
 			addWeights(p, rand.New(rand.NewPCG(tt.give.seed, 9)))
 			cold := mustSolve(t, p, Options{Workers: 1})

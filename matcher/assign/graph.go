@@ -1,5 +1,7 @@
 package assign
 
+import "sync"
+
 // graph is one connected part of a Problem in its own indices: wishes
 // 0..wishes-1 with their edges in CSR form, suppliers 0..suppliers-1. When
 // the Problem is one part, graph shares its slices and the maps back are
@@ -57,11 +59,18 @@ func (g *graph) problemEdge(w, e int32) int32 {
 	return g.edgeBase[w] + e - g.start[w]
 }
 
-// maxCost returns the largest edge cost.
-func (g *graph) maxCost() int64 {
+// maxCost returns the largest edge cost, on up to workers goroutines.
+func (g *graph) maxCost(workers int) int64 {
+	var mu sync.Mutex
 	var m int64
-	for _, c := range g.cost {
-		m = max(m, c)
-	}
+	inParallel(workers, len(g.cost), func(lo, hi int) {
+		var x int64
+		for _, c := range g.cost[lo:hi] {
+			x = max(x, c)
+		}
+		mu.Lock()
+		m = max(m, x)
+		mu.Unlock()
+	})
 	return m
 }

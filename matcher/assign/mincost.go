@@ -3,6 +3,7 @@ package assign
 import (
 	"context"
 	"errors"
+	"math"
 )
 
 // Phase two: the cheapest matching that matches q_t wishes of class t.
@@ -37,6 +38,7 @@ type mincost struct {
 	capacity []int32  // by supplier and stand-in
 	standIn  int64    // cost of a stand-in edge
 	first    int32    // index of the first stand-in
+	workers  int      // goroutines for the parallel steps
 
 	// Scratch of one search, by supplier; valid where stamp == epoch.
 	dist     []int64
@@ -49,12 +51,12 @@ type mincost struct {
 	epoch    uint32
 }
 
-func newMincost(g *graph, cls *classes, q []int32) *mincost {
+func newMincost(g *graph, cls *classes, q []int32, workers int) *mincost {
 	n := g.suppliers + len(cls.weight)
 	m := &mincost{
 		g: g, cls: cls, h: newHolders(g.wishes, n),
 		edge: make([]int32, g.wishes), price: make([]int64, n), capacity: make([]int32, n),
-		standIn: g.maxCost() + 1, first: int32(g.suppliers),
+		standIn: g.maxCost(workers) + 1, first: int32(g.suppliers), workers: workers,
 		dist: make([]int64, n), stamp: make([]uint32, n), settled: make([]bool, n),
 		predWish: make([]int32, n), predEdge: make([]int32, n),
 	}
@@ -78,38 +80,83 @@ func (m *mincost) value(w int32) int64 {
 }
 
 // start assigns every wish that can take one of its cheapest options (price
-// included) with room, preferring hint[w] when it is one, and returns the
-// wishes left free. Prices must already satisfy the invariants' bounds.
+// included) with room, preferring the supplier hint[w] names when it is
+// one, and returns the wishes left free. Finding each wish's cheapest
+// option, the bulk of the work, runs on m.workers goroutines.
 func (m *mincost) start(hint []int32) []int32 {
 	g, h := m.g, m.h
+	best := make([]int64, g.wishes)
+	first := make([]int32, g.wishes) // first edge at best; -1 the stand-in
+	var hinted []int32               // edge to the hinted supplier at best, or -1
+	if hint != nil {
+		hinted = make([]int32, g.wishes)
+	}
+	inParallel(m.workers, g.wishes, func(lo, hi int) {
+		for w := int32(lo); w < int32(hi); w++ {
+			b, at, hw := int64(math.MaxInt64), int32(-1), int32(-1)
+			for e := g.start[w]; e < g.start[w+1]; e++ {
+				s := g.supplier[e]
+				if m.capacity[s] == 0 {
+					continue
+				}
+				v := g.cost[e] + m.price[s]
+				if v < b {
+					b, at, hw = v, e, -1
+				}
+				if v == b && hint != nil && s == hint[w] && hw < 0 {
+					hw = e
+				}
+			}
+			if s := m.first + m.cls.of[w]; m.capacity[s] > 0 && m.standIn+m.price[s] < b {
+				b, at, hw = m.standIn+m.price[s], -1, -1
+			}
+			best[w], first[w] = b, at
+			if hinted != nil {
+				hinted[w] = hw
+			}
+		}
+	})
 	var free []int32
+	room := func(s int32) bool { return h.load[s] < m.capacity[s] }
+	take := func(w, s, e int32) {
+		h.add(s, w)
+		m.edge[w] = e
+	}
 	for w := range int32(g.wishes) {
-		best, bestS, bestE := int64(-1), int32(-1), int32(-1)
-		room := false
-		consider := func(s, e int32, v int64) {
-			ok := h.load[s] < m.capacity[s]
-			better := best < 0 || v < best
-			tie := v == best && (ok && !room || ok && hint != nil && s == hint[w])
-			if better || tie {
-				best, bestS, bestE, room = v, s, e, ok
+		switch e := first[w]; {
+		case best[w] == math.MaxInt64:
+			free = append(free, w) // nothing at all; phase one forbids this
+		case hinted != nil && hinted[w] >= 0 && room(hint[w]):
+			take(w, hint[w], hinted[w])
+		case e < 0 && room(m.first+m.cls.of[w]):
+			take(w, m.first+m.cls.of[w], -1)
+		case e >= 0 && room(g.supplier[e]):
+			take(w, g.supplier[e], e)
+		default:
+			if e, s, ok := m.otherCheapest(w, best[w]); ok {
+				take(w, s, e)
+			} else {
+				free = append(free, w)
 			}
-		}
-		for e := g.start[w]; e < g.start[w+1]; e++ {
-			if s := g.supplier[e]; m.capacity[s] > 0 {
-				consider(s, e, g.cost[e]+m.price[s])
-			}
-		}
-		if s := m.first + m.cls.of[w]; m.capacity[s] > 0 {
-			consider(s, -1, m.standIn+m.price[s])
-		}
-		if room {
-			h.add(bestS, w)
-			m.edge[w] = bestE
-		} else {
-			free = append(free, w)
 		}
 	}
 	return free
+}
+
+// otherCheapest looks for any option of w at value best with room, for
+// when the first one found is full.
+func (m *mincost) otherCheapest(w int32, best int64) (e, s int32, ok bool) {
+	g, h := m.g, m.h
+	for e := g.start[w]; e < g.start[w+1]; e++ {
+		s := g.supplier[e]
+		if h.load[s] < m.capacity[s] && g.cost[e]+m.price[s] == best {
+			return e, s, true
+		}
+	}
+	if s := m.first + m.cls.of[w]; h.load[s] < m.capacity[s] && m.standIn+m.price[s] == best {
+		return -1, s, true
+	}
+	return 0, 0, false
 }
 
 // errNoPath means phase one's counts cannot be met, which is a bug.

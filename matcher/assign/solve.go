@@ -31,24 +31,24 @@ func Solve(ctx context.Context, p *Problem, opt Options) (*Solution, error) {
 	for w := range sol.Match {
 		sol.Match[w] = -1
 	}
-	parts := split(p)
 	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	workers = min(workers, len(parts))
+	parts := split(p, workers)
+	outer := min(workers, len(parts))
 	pr := newProgress(opt.Progress, p.Wishes)
 	var next atomic.Int64
 	errs := make([]error, len(parts))
 	var wg sync.WaitGroup
-	for range workers {
+	for range outer {
 		wg.Go(func() {
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(parts) {
 					return
 				}
-				errs[i] = solvePart(ctx, parts[i], opt.Warm, sol, pr)
+				errs[i] = solvePart(ctx, parts[i], opt.Warm, sol, pr, workers)
 				if errs[i] != nil {
 					return
 				}
@@ -71,7 +71,13 @@ func Solve(ctx context.Context, p *Problem, opt Options) (*Solution, error) {
 
 // solvePart solves one part and writes its wishes' and suppliers' entries
 // of sol, which no other part shares.
-func solvePart(ctx context.Context, g *graph, warm *Warm, sol *Solution, pr *progress) error {
+//
+// workers is how many goroutines may share the part's parallel steps,
+// which only a large part uses.
+func solvePart(ctx context.Context, g *graph, warm *Warm, sol *Solution, pr *progress, workers int) error {
+	if len(g.supplier) < 1<<16 {
+		workers = 1
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -81,7 +87,7 @@ func solvePart(ctx context.Context, g *graph, warm *Warm, sol *Solution, pr *pro
 	if err != nil {
 		return err
 	}
-	m := newMincost(g, cls, q)
+	m := newMincost(g, cls, q, workers)
 	var free []int32
 	if price != nil {
 		free = m.warmStart(price, hint)

@@ -1,5 +1,7 @@
 package assign
 
+import "sync"
+
 // Warm starts. A previous round's prices are a good guess at this round's:
 // most wishes still find their old supplier cheapest, price included, and
 // keep it. What changed breaks the second invariant in places (a supplier
@@ -15,74 +17,65 @@ func (m *mincost) warmStart(price []int64, hint []int32) []int32 {
 			m.price[s] = max(0, price[s])
 		}
 	}
-	free := m.start(hint)
-	var work []int32
-	for s := range int32(g.suppliers) {
-		if m.price[s] > 0 && m.h.load[s] < m.capacity[s] {
-			work = append(work, s)
+	// A supplier that fewer wishes name than it has room for will have
+	// room left: its price goes to 0 before anyone chooses.
+	named := make([]int32, g.suppliers)
+	for _, s := range hint {
+		if s >= 0 {
+			named[s]++
 		}
 	}
-	if len(work) == 0 {
-		return free
+	for s, n := range named {
+		if n < m.capacity[s] {
+			m.price[s] = 0
+		}
 	}
-	return m.repair(work, free)
+	return m.repair(m.start(hint))
 }
 
-// repair brings the price of each supplier in work, all with room left,
-// down to 0, and frees every wish that then finds a cheaper edge than its
-// own. A freed wish leaves room behind, so its supplier joins work.
-func (m *mincost) repair(work, free []int32) []int32 {
+// repair brings the price of every supplier with room left down to 0, and
+// frees every wish that then finds a cheaper edge than its own. A freed
+// wish leaves room behind, so this goes on in rounds until no price
+// changes; each round is one pass over the edges, on m.workers goroutines.
+func (m *mincost) repair(free []int32) []int32 {
 	g, h := m.g, m.h
-	rev := reverse(g)
-	for len(work) > 0 {
-		s := work[len(work)-1]
-		work = work[:len(work)-1]
-		if m.price[s] == 0 {
-			continue
-		}
-		m.price[s] = 0
-		for i := rev.start[s]; i < rev.start[s+1]; i++ {
-			w, e := rev.wish[i], rev.edge[i]
-			if h.at[w] < 0 || g.cost[e] >= m.value(w) {
-				continue
+	lowered := make([]bool, g.suppliers)
+	for {
+		n := 0
+		for s := range g.suppliers {
+			lowered[s] = m.price[s] > 0 && h.load[s] < m.capacity[s]
+			if lowered[s] {
+				m.price[s] = 0
+				n++
 			}
-			from := h.at[w]
+		}
+		if n == 0 {
+			return free
+		}
+		var mu sync.Mutex
+		var broken []int32
+		inParallel(m.workers, g.wishes, func(lo, hi int) {
+			var mine []int32
+			for w := int32(lo); w < int32(hi); w++ {
+				if h.at[w] < 0 {
+					continue
+				}
+				v := m.value(w)
+				for e := g.start[w]; e < g.start[w+1]; e++ {
+					if lowered[g.supplier[e]] && g.cost[e] < v {
+						mine = append(mine, w)
+						break
+					}
+				}
+			}
+			mu.Lock()
+			broken = append(broken, mine...)
+			mu.Unlock()
+		})
+		for _, w := range broken {
 			h.remove(w)
 			m.edge[w] = -1
 			free = append(free, w)
-			if from < m.first && m.price[from] > 0 {
-				work = append(work, from)
-			}
 		}
 	}
-	return free
-}
-
-// adjacency is a graph's edges by supplier.
-type adjacency struct {
-	start      []int32 // by supplier, suppliers+1 entries
-	wish, edge []int32
-}
-
-func reverse(g *graph) *adjacency {
-	a := &adjacency{start: make([]int32, g.suppliers+1)}
-	for _, s := range g.supplier {
-		a.start[s+1]++
-	}
-	for s := range g.suppliers {
-		a.start[s+1] += a.start[s]
-	}
-	a.wish = make([]int32, len(g.supplier))
-	a.edge = make([]int32, len(g.supplier))
-	fill := make([]int32, g.suppliers)
-	copy(fill, a.start)
-	for w := range int32(g.wishes) {
-		for e := g.start[w]; e < g.start[w+1]; e++ {
-			s := g.supplier[e]
-			a.wish[fill[s]] = w
-			a.edge[fill[s]] = e
-			fill[s]++
-		}
-	}
-	return a
 }

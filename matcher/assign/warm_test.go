@@ -102,7 +102,7 @@ func TestWarmStartFromItsOwnSolutionNeedsNoSearch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := newMincost(g, cls, q)
+	m := newMincost(g, cls, q, 1)
 	if free := m.warmStart(price, hint); len(free) != 0 {
 		t.Fatalf("%d wishes left to search, want 0", len(free))
 	}
