@@ -70,9 +70,15 @@ func TestCertifyRejectsWhatIsNotOptimal(t *testing.T) {
 		t.Fatal("greedy's solution is certified optimal")
 	}
 	s := mustSolve(t, p, Options{})
-	for j, x := range s.Price {
-		if x > 0 {
-			s.Price[j] = x - 1
+	load := make([]int32, p.Suppliers)
+	for _, e := range s.Match {
+		if e >= 0 {
+			load[p.Supplier[e]]++
+		}
+	}
+	for j := range s.Price {
+		if load[j] < p.Capacity[j] {
+			s.Price[j] = 1 // room left, so the price must be 0
 			break
 		}
 	}

@@ -95,7 +95,7 @@ func solvePart(ctx context.Context, g *graph, warm *Warm, sol *Solution, pr *pro
 		free = m.start(nil)
 	}
 	pr.add(g.wishes - len(free))
-	if err := m.run(ctx, free, func() { pr.add(1) }); err != nil {
+	if err := m.run(ctx, free, pr.add); err != nil {
 		return err
 	}
 	for w := range int32(g.wishes) {
@@ -105,7 +105,7 @@ func solvePart(ctx context.Context, g *graph, warm *Warm, sol *Solution, pr *pro
 	}
 	for s := range int32(g.suppliers) {
 		if id := g.problemSupplier(s); id >= 0 {
-			sol.Price[id] = m.price[s]
+			sol.Price[id] = m.node[s].price
 		}
 	}
 	return nil

@@ -14,7 +14,7 @@ func (m *mincost) warmStart(price []int64, hint []int32) []int32 {
 	g := m.g
 	for s := range g.suppliers {
 		if s < len(price) {
-			m.price[s] = max(0, price[s])
+			m.node[s].price = max(0, price[s])
 		}
 	}
 	// A supplier that fewer wishes name than it has room for will have
@@ -26,8 +26,8 @@ func (m *mincost) warmStart(price []int64, hint []int32) []int32 {
 		}
 	}
 	for s, n := range named {
-		if n < m.capacity[s] {
-			m.price[s] = 0
+		if n < m.node[s].capacity {
+			m.node[s].price = 0
 		}
 	}
 	return m.repair(m.start(hint))
@@ -43,9 +43,9 @@ func (m *mincost) repair(free []int32) []int32 {
 	for {
 		n := 0
 		for s := range g.suppliers {
-			lowered[s] = m.price[s] > 0 && h.load[s] < m.capacity[s]
+			lowered[s] = m.node[s].price > 0 && h.load[s] < m.node[s].capacity
 			if lowered[s] {
-				m.price[s] = 0
+				m.node[s].price = 0
 				n++
 			}
 		}
