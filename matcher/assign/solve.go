@@ -105,7 +105,7 @@ func solvePart(ctx context.Context, g *graph, warm *Warm, sol *Solution, pr *pro
 	}
 	for s := range int32(g.suppliers) {
 		if id := g.problemSupplier(s); id >= 0 {
-			sol.Price[id] = m.node[s].price
+			sol.Price[id] = m.sup[s].price
 		}
 	}
 	return nil

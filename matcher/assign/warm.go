@@ -12,9 +12,10 @@ import "sync"
 // wishes left free, with both invariants holding.
 func (m *mincost) warmStart(price []int64, hint []int32) []int32 {
 	g := m.g
+	m.cold = false
 	for s := range g.suppliers {
 		if s < len(price) {
-			m.node[s].price = max(0, price[s])
+			m.sup[s].price = max(0, price[s])
 		}
 	}
 	// A supplier that fewer wishes name than it has room for will have
@@ -26,8 +27,8 @@ func (m *mincost) warmStart(price []int64, hint []int32) []int32 {
 		}
 	}
 	for s, n := range named {
-		if n < m.node[s].capacity {
-			m.node[s].price = 0
+		if n < m.sup[s].capacity {
+			m.sup[s].price = 0
 		}
 	}
 	return m.repair(m.start(hint))
@@ -43,9 +44,9 @@ func (m *mincost) repair(free []int32) []int32 {
 	for {
 		n := 0
 		for s := range g.suppliers {
-			lowered[s] = m.node[s].price > 0 && h.load[s] < m.node[s].capacity
+			lowered[s] = m.sup[s].price > 0 && h.load[s] < m.sup[s].capacity
 			if lowered[s] {
-				m.node[s].price = 0
+				m.sup[s].price = 0
 				n++
 			}
 		}
