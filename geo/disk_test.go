@@ -288,3 +288,30 @@ func BenchmarkCell(b *testing.B) {
 	}
 	_ = c
 }
+
+// TestDiskWithinCoversWiderCircle checks the disk of a widened circle (20
+// and 30 minutes, as the expanding circle uses) the same way: every point
+// inside it falls in one of its cells.
+func TestDiskWithinCoversWiderCircle(t *testing.T) {
+	g := mustGrid(t, DefaultConfig())
+	rapid.Check(t, func(t *rapid.T) {
+		centre := drawCentre(t, g)
+		minutes := rapid.SampledFrom([]float64{20, 30, 45}).Draw(t, "minutes")
+		r := g.RadiusOf(minutes)
+		disk := make(map[Cell]bool)
+		for _, c := range g.DiskWithin(centre, r) {
+			disk[c] = true
+		}
+		for i := range 64 {
+			bearing := rapid.Float64Range(0, 360).Draw(t, fmt.Sprint("bearing ", i))
+			frac := rapid.Float64Range(0.8, 1).Draw(t, fmt.Sprint("distance/radius ", i))
+			q := destination(centre, bearing, frac*r*(1-1e-12))
+			if c := g.Cell(q); Distance(centre, q) <= r && !disk[c] {
+				t.Fatalf("%v is %.1f m from %v, inside %g minutes, but its cell is not in the disk", q, Distance(centre, q), centre, minutes)
+			}
+		}
+	})
+	if g.DiskWithin(Point{Lat: 30.27, Lng: 120.15}, 1e6) != nil {
+		t.Fatal("a 1000 km circle has a disk of more than MaxDiskK rings; DiskWithin must refuse it")
+	}
+}

@@ -76,6 +76,24 @@ func (g *Grid) Disk(p Point) []Cell {
 	return out
 }
 
+// DiskWithin is Disk for a circle of the given great-circle radius instead
+// of the walking circle's: the cells of a wider circle, for the expanding
+// circle of matching rounds. It returns nil when p is not Valid or the
+// circle would need more than MaxDiskK rings.
+func (g *Grid) DiskWithin(p Point, meters float64) []Cell {
+	k := diskK(meters, g.cfg.Resolution)
+	origin := g.Cell(p)
+	if origin == 0 || k > MaxDiskK {
+		return nil
+	}
+	ring := h3.GridDisk(origin.h3(), k)
+	out := make([]Cell, len(ring))
+	for i, c := range ring {
+		out[i] = Cell(c)
+	}
+	return out
+}
+
 // diskK returns the number of rings k for which the disk of k rings around
 // the cell of any point p covers the circle of great-circle radius r metres
 // around p at resolution res, as small as the argument below allows. It

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/linli/linli/matcher/index"
 )
 
 // Claim statuses, from the last event of the claim.
@@ -74,7 +76,7 @@ func (s *Service) ClaimWish(ctx context.Context, wishID string) (*Claim, error) 
 	var e *Event
 	_, err = s.commit(ctx, p, func() (*Change, error) {
 		var err error
-		e, err = s.claimEvent(wishID, p.Party(), p.Actor(), s.timestamp())
+		e, err = s.claimEvent(wishID, p.Party(), p.Party(), p.Actor(), s.timestamp())
 		if err != nil {
 			return nil, err
 		}
@@ -87,10 +89,11 @@ func (s *Service) ClaimWish(ctx context.Context, wishID string) (*Claim, error) 
 }
 
 // claimEvent returns the claimed event that makes claimant the wish's
-// claimant at now, or why it may not be: the wish is not open, past due or
-// offered to another (ECONFLICT), or claimant may not serve it
+// claimant at now, serving it as server (the claimant itself, or a
+// resource of theirs), or why it may not be: the wish is not open, past
+// due or offered to another (ECONFLICT), or server may not serve it
 // (EINELIGIBLE). It runs under the store's lock, on the whole log.
-func (s *Service) claimEvent(wishID string, claimant Party, actor Actor, now time.Time) (*Event, error) {
+func (s *Service) claimEvent(wishID string, claimant, server Party, actor Actor, now time.Time) (*Event, error) {
 	w, ok := s.wishes.Get(wishID)
 	if !ok {
 		return nil, notFound()
@@ -105,14 +108,17 @@ func (s *Service) claimEvent(wishID string, claimant Party, actor Actor, now tim
 		return nil, Errorf(ECONFLICT, "the wish is past its due date")
 	}
 	offer := s.offers.pendingFor(wishID, now)
-	if offer != nil && offer.Supplier != claimant {
+	if offer != nil && offer.Supplier != server {
 		return nil, Errorf(ECONFLICT, "the wish is offered to another supplier until %s", offer.ExpiresAt.Format(time.RFC3339))
 	}
-	if err := s.mayServe(wishID, claimant, s.widened(wishID)); err != nil {
+	if err := s.mayServe(wishID, server, s.widened(wishID)); err != nil {
 		return nil, err
 	}
 	e := &Event{WishID: wishID, Seq: st.seq + 1, Type: EventClaimed, Actor: actor, At: now,
 		ClaimID: NewID("clm"), Claimant: &claimant, DueAt: now.Add(s.claimTTL(w.Category)), Category: w.Category}
+	if server != claimant {
+		e.Resource = server.ID
+	}
 	e.ID = EventID(wishID, e.Seq)
 	if offer != nil {
 		e.Offer, e.Minutes = offer.ID, offer.Minutes
@@ -120,10 +126,14 @@ func (s *Service) claimEvent(wishID string, claimant Party, actor Actor, now tim
 	return e, nil
 }
 
+// RuleResourceQuantity names the refusal of a resource all of whose
+// quantity is in use by active claims.
+const RuleResourceQuantity = "resource-quantity"
+
 // mayServe returns nil when claimant may take one more claim on the wish:
 // eligible by the circle (widened to minutes when more than 0), the
 // category and the rules, and, for a volunteer, below their limit of
-// active claims.
+// active claims, for a resource, with some of its quantity free.
 func (s *Service) mayServe(wishID string, claimant Party, minutes float64) error {
 	if _, err := s.eligible(wishID, claimant, minutes); err != nil {
 		if ErrorCode(err) == ENOTFOUND && s.wishIndexed(wishID) {
@@ -133,9 +143,16 @@ func (s *Service) mayServe(wishID string, claimant Party, minutes float64) error
 	}
 	if claimant.Kind == RoleVolunteer {
 		v, _ := s.volunteers.Get(claimant.ID)
-		if limit := v.MaxActiveClaims; limit > 0 && s.ledger.activeClaims(claimant) >= limit {
+		if limit := s.allowance(v); s.ledger.activeClaims(claimant) >= limit {
 			return &Error{Code: EINELIGIBLE, Rule: RuleMaxActiveClaims,
 				Message: fmt.Sprintf("The volunteer already holds %d active claims, their limit.", limit)}
+		}
+	}
+	if claimant.Kind == index.Resource {
+		r, _ := s.resources.Get(claimant.ID)
+		if s.ledger.activeClaims(claimant) >= r.Quantity {
+			return &Error{Code: EINELIGIBLE, Rule: RuleResourceQuantity,
+				Message: fmt.Sprintf("All %d of the resource are in use by active claims.", r.Quantity)}
 		}
 	}
 	return nil

@@ -33,6 +33,8 @@ type Config struct {
 	Retention time.Duration
 	// MaxDueIn bounds how far ahead a wish may be due (1 year).
 	MaxDueIn time.Duration
+	// Matching tunes matching rounds.
+	Matching MatchingConfig
 }
 
 // Catalog holds the configurable vocabularies inputs are checked against.
@@ -71,5 +73,6 @@ func (c Config) withDefaults(storedResolution int) Config {
 	def(&c.SyncInterval, time.Second)
 	def(&c.IdempotencyTTL, 24*time.Hour)
 	def(&c.MaxDueIn, 366*24*time.Hour)
+	c.Matching = c.Matching.withDefaults()
 	return c
 }

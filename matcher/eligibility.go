@@ -16,13 +16,24 @@ func certsOf(list []Certification) []index.Cert {
 	return out
 }
 
-func volunteerSupplier(v *Volunteer) *index.Supplier {
+// volunteerSupplier returns the volunteer as a supplier, with the
+// active-claims limit that holds for them: their own, else the default.
+func (s *Service) volunteerSupplier(v *Volunteer) *index.Supplier {
 	return &index.Supplier{
 		Party: index.Party{Kind: index.Volunteer, ID: v.ID}, Node: v.NodeID,
 		Points: []geo.Point{v.Location.Point()}, Cells: []geo.Cell{v.Cell},
 		BirthDate: v.BirthDate, Skills: v.Skills, Certs: certsOf(v.Certifications),
-		AnyCategory: true, MaxActive: v.MaxActiveClaims, Version: int64(v.Version),
+		AnyCategory: true, MaxActive: s.allowance(v), Version: int64(v.Version),
 	}
+}
+
+// allowance returns how many active claims the volunteer may hold: their
+// own limit, else the configured default.
+func (s *Service) allowance(v *Volunteer) int {
+	if v.MaxActiveClaims > 0 {
+		return v.MaxActiveClaims
+	}
+	return s.cfg.DefaultMaxActiveClaims
 }
 
 // organisationSupplier returns the organisation as a supplier, or nil

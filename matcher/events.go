@@ -39,8 +39,11 @@ type Event struct {
 	// ClaimID, Claimant, DueAt and Category are set on claimed and carried
 	// by every later event of that claim, so that each event alone says
 	// what state the wish is in.
-	ClaimID  string    `json:"claim_id,omitempty"`
-	Claimant *Party    `json:"claimant,omitempty"`
+	ClaimID  string `json:"claim_id,omitempty"`
+	Claimant *Party `json:"claimant,omitempty"`
+	// Resource is the claimant's resource the claim serves with, when an
+	// offer made to the resource was accepted by its owner.
+	Resource string    `json:"resource_id,omitempty"`
 	DueAt    time.Time `json:"due_at,omitzero"`
 	Category string    `json:"category,omitempty"`
 	Note     string    `json:"note,omitempty"`
@@ -82,7 +85,7 @@ func wishCreated(w *Wish) *Event {
 // follow returns an event of type typ that follows st, carrying st's claim.
 func (st *wishState) follow(wishID, typ string, actor Actor, at time.Time) *Event {
 	e := &Event{WishID: wishID, Seq: st.seq + 1, Type: typ, Actor: actor, At: at,
-		ClaimID: st.claimID, DueAt: st.dueAt, Category: st.category}
+		ClaimID: st.claimID, DueAt: st.dueAt, Category: st.category, Resource: st.resource}
 	e.ID = EventID(wishID, e.Seq)
 	if st.claimant != nil {
 		c := *st.claimant

@@ -148,6 +148,9 @@ func (s *Service) commit(ctx context.Context, p Principal, decide func() (*Chang
 // result names what a change made, for its idempotency record: the last
 // event it appended, or else its first record.
 func (c *Change) result() (kind, id string) {
+	if c.Answer != nil {
+		return recordRef(c.Answer)
+	}
 	if n := len(c.Events); n > 0 {
 		return "event", c.Events[n-1].ID
 	}

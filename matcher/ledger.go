@@ -4,6 +4,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/linli/linli/matcher/index"
 )
 
 // Wish statuses. A wish's status is derived from its events, never stored.
@@ -30,7 +32,8 @@ type wishState struct {
 	claimant *Party
 	dueAt    time.Time
 	category string
-	warned   bool // an expiry warning was given for the current claim
+	resource string // the resource the claim serves with, if any
+	warned   bool   // an expiry warning was given for the current claim
 }
 
 // active reports whether st has a claim that is not yet over.
@@ -61,10 +64,13 @@ type ledger struct {
 	mu      sync.RWMutex
 	wishes  map[string]*wishState
 	history map[string][]*Event
-	active  map[Party]int          // claims not yet over, per claimant
-	claimed map[string]struct{}    // wishes whose status is claimed, for the expiry job
-	hours   map[string]*HoursTotal // credited hours per volunteer
-	ratings map[Party][]rating     // ratings of confirmed fulfilments per claimant
+	active  map[Party]int // claims not yet over, per claimant and per resource serving
+	// activeIn counts the claims not yet over per claimant and category,
+	// for the capacities of organisations and enterprises.
+	activeIn map[partyCategory]int
+	claimed  map[string]struct{}    // wishes whose status is claimed, for the expiry job
+	hours    map[string]*HoursTotal // credited hours per volunteer
+	ratings  map[Party][]rating     // ratings of confirmed fulfilments per claimant
 	// claimants lists, per wish, every party any of its events named as
 	// claimant: who may read its history without being staff.
 	claimants map[string][]Party
@@ -80,6 +86,7 @@ func newLedger() *ledger {
 		wishes:    make(map[string]*wishState),
 		history:   make(map[string][]*Event),
 		active:    make(map[Party]int),
+		activeIn:  make(map[partyCategory]int),
 		claimed:   make(map[string]struct{}),
 		hours:     make(map[string]*HoursTotal),
 		ratings:   make(map[Party][]rating),
@@ -93,6 +100,20 @@ func (l *ledger) activeClaims(p Party) int {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	return l.active[p]
+}
+
+// partyCategory is a supplier's capacity in one category.
+type partyCategory struct {
+	party    Party
+	category string
+}
+
+// activeIn returns how many claims of the category p holds that are not
+// yet over.
+func (l *ledger) activeInCategory(p Party, category string) int {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.activeIn[partyCategory{p, category}]
 }
 
 // state returns a copy of the wish's state, open with seq 0 when no event
@@ -166,13 +187,11 @@ func (l *ledger) apply(e *Event) {
 		l.claimants[e.WishID] = append(l.claimants[e.WishID], *e.Claimant)
 	}
 	if st.active() {
-		if l.active[*st.claimant]--; l.active[*st.claimant] <= 0 {
-			delete(l.active, *st.claimant)
-		}
+		l.count(st, -1)
 	}
 	*st = nextState(st, e)
 	if st.active() {
-		l.active[*st.claimant]++
+		l.count(st, 1)
 	}
 	if st.status == StatusClaimed {
 		l.claimed[e.WishID] = struct{}{}
@@ -181,10 +200,27 @@ func (l *ledger) apply(e *Event) {
 	}
 }
 
+// count adds d to the active claims st's claim counts in.
+func (l *ledger) count(st *wishState, d int) {
+	add := func(m map[Party]int, p Party) {
+		if m[p] += d; m[p] <= 0 {
+			delete(m, p)
+		}
+	}
+	add(l.active, *st.claimant)
+	if st.resource != "" {
+		add(l.active, Party{Kind: index.Resource, ID: st.resource})
+	}
+	k := partyCategory{*st.claimant, st.category}
+	if l.activeIn[k] += d; l.activeIn[k] <= 0 {
+		delete(l.activeIn, k)
+	}
+}
+
 // nextState returns the state e leads to from st.
 func nextState(st *wishState, e *Event) wishState {
 	n := wishState{seq: e.Seq, status: st.status, claimID: e.ClaimID, claimant: e.Claimant,
-		dueAt: e.DueAt, category: e.Category}
+		dueAt: e.DueAt, category: e.Category, resource: e.Resource}
 	switch e.Type {
 	case EventClaimed, EventDisputed:
 		n.status = StatusClaimed

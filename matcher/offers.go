@@ -1,8 +1,11 @@
 package matcher
 
 import (
+	"context"
 	"sync"
 	"time"
+
+	"github.com/linli/linli/matcher/index"
 )
 
 // Offer statuses.
@@ -20,13 +23,14 @@ const (
 type Offer struct {
 	Record
 	WishID      string    `json:"wish_id"`
+	Category    string    `json:"category"`
 	Supplier    Party     `json:"supplier"`
 	RunID       string    `json:"run_id"`
 	WalkMinutes float64   `json:"walk_minutes"`
 	Minutes     float64   `json:"circle_minutes"` // the walking circle it was made within
 	ExpiresAt   time.Time `json:"expires_at"`
 	Status      string    `json:"status"`
-	NodeID      string    `json:"node_id"` // the wish's
+	NodeID      string    `json:"-"` // the wish's: staff's scope, not shown to suppliers
 }
 
 func (o *Offer) node() string { return o.NodeID }
@@ -102,4 +106,256 @@ func (s *Service) widened(wishID string) float64 {
 		}
 	}
 	return 0
+}
+
+// offeredTo reports whether the offer is made to party or to a resource
+// party owns.
+func (s *Service) offeredTo(o *Offer, party Party) bool {
+	if o.Supplier == party {
+		return true
+	}
+	if o.Supplier.Kind != index.Resource {
+		return false
+	}
+	r, ok := s.resources.Get(o.Supplier.ID)
+	return ok && r.Owner == party
+}
+
+// view returns a copy of the offer as it stands at now: a pending offer
+// past its time reads as lapsed before the job records it.
+func (o *Offer) view(now time.Time) *Offer {
+	c := *o
+	if c.Status == OfferPending && !now.Before(c.ExpiresAt) {
+		c.Status = OfferLapsed
+	}
+	return &c
+}
+
+// ApproveMatchRun turns a finished round's proposals into offers, in one
+// change: every proposal still valid (the wish open and offered to nobody,
+// the supplier still eligible and with room) becomes an offer that lapses
+// after the configured time, with an offered event in the wish's history;
+// the others are listed as skipped, with why. Coordinators in scope and
+// admins only; a round is approved once.
+func (s *Service) ApproveMatchRun(ctx context.Context, id string) (*MatchRun, error) {
+	p, _, err := s.allow(ctx, MatchApprove, id)
+	if err != nil {
+		return nil, err
+	}
+	var out *MatchRun
+	_, err = s.commit(ctx, p, func() (*Change, error) {
+		cur, ok := s.runs.Get(id)
+		switch {
+		case !ok:
+			return nil, notFound()
+		case cur.Status != RunDone:
+			return nil, Errorf(ECONFLICT, "the round is %s; only a finished round can be approved", cur.Status)
+		case cur.DryRun:
+			return nil, Errorf(ECONFLICT, "a dry run's proposals cannot be approved; start a round without dry_run")
+		case cur.Approval != nil:
+			return nil, Errorf(ECONFLICT, "the round was approved at %s", cur.Approval.At.Format(time.RFC3339))
+		}
+		now := s.timestamp()
+		ap := &Approval{At: now, By: p.Actor(), ExpiresAt: now.Add(s.cfg.Matching.OfferTTL), Skipped: []SkippedOffer{}}
+		run := *cur
+		run.Record, run.Approval = cur.Record.next(now), ap
+		c := &Change{Records: []any{&run}, Answer: &run}
+		pending, used := s.pendingOffers(now), map[Slot]int{}
+		for _, pr := range cur.Proposals {
+			if reason := s.offerable(&pr, now, pending, used); reason != "" {
+				ap.Skipped = append(ap.Skipped, SkippedOffer{WishID: pr.WishID, Reason: reason})
+				continue
+			}
+			w, _ := s.wishes.Get(pr.WishID)
+			o := &Offer{Record: newRecord("ofr", p, now), WishID: pr.WishID, Category: pr.Category, Supplier: pr.Supplier,
+				RunID: cur.ID, WalkMinutes: pr.WalkMinutes, ExpiresAt: ap.ExpiresAt, Status: OfferPending, NodeID: w.NodeID}
+			if pr.CircleMinutes > s.grid.Config().WalkMinutes {
+				o.Minutes = pr.CircleMinutes
+			}
+			st := s.ledger.state(pr.WishID)
+			e := st.follow(pr.WishID, EventOffered, p.Actor(), now)
+			e.Offer, e.Minutes = o.ID, o.Minutes
+			c.Records, c.Events = append(c.Records, o), append(c.Events, e)
+			ap.Offered++
+		}
+		out = &run
+		return c, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// offerable returns why a proposal can no longer be offered at now, or ""
+// when it can, counting it in used against the supplier's room.
+func (s *Service) offerable(pr *Proposal, now time.Time, pending, used map[Slot]int) string {
+	w, ok := s.wishes.Get(pr.WishID)
+	switch st := s.ledger.state(pr.WishID); {
+	case !ok || st.status != StatusOpen:
+		return "the wish is no longer open"
+	case !now.Before(w.DueAt):
+		return "the wish is past its due date"
+	case s.offers.pendingFor(pr.WishID, now) != nil:
+		return "the wish is offered to a supplier already"
+	}
+	minutes := 0.0
+	if pr.CircleMinutes > s.grid.Config().WalkMinutes {
+		minutes = pr.CircleMinutes
+	}
+	if err := s.mayServe(pr.WishID, pr.Supplier, minutes); err != nil {
+		return "the supplier may no longer serve it: " + ErrorMessage(err)
+	}
+	sl := Slot{Party: pr.Supplier}
+	if pr.Supplier.Kind == index.Organisation || pr.Supplier.Kind == index.Enterprise {
+		sl.Category = pr.Category
+	}
+	if s.room(sl, pending)-used[sl] <= 0 {
+		return "the supplier has no room left"
+	}
+	used[sl]++
+	return ""
+}
+
+// OfferQuery filters a list of offers.
+type OfferQuery struct {
+	PageRequest
+	Status string // pending, accepted, declined or lapsed; "" for all
+	RunID  string
+}
+
+// Offers lists offers: a supplier's own (and those to its resources),
+// staff's in their scope, an admin's all; by id, oldest first.
+func (s *Service) Offers(ctx context.Context, q OfferQuery) (*Page[Offer], error) {
+	p, _, err := s.allow(ctx, OfferList, "")
+	if err != nil {
+		return nil, err
+	}
+	switch q.Status {
+	case "", OfferPending, OfferAccepted, OfferDeclined, OfferLapsed:
+	default:
+		return nil, Invalid("status", "must be pending, accepted, declined or lapsed")
+	}
+	now := s.now()
+	keep := func(o *Offer) bool {
+		v := o.view(now)
+		return (q.Status == "" || v.Status == q.Status) && (q.RunID == "" || o.RunID == q.RunID)
+	}
+	var pg *Page[Offer]
+	if isSupplier(p.Role) {
+		pg, err = page(s, q.PageRequest, s.offerList(p.Party()), s.offerRecords, nil, keep)
+	} else {
+		pg, err = page(s, q.PageRequest, s.lists.offers, s.offerRecords, s.scopeNodes(p), keep)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for i, o := range pg.Items {
+		pg.Items[i] = o.view(now)
+	}
+	return pg, nil
+}
+
+// offerList is the sorted list of the offers made to party or to its
+// resources, to page through.
+func (s *Service) offerList(party Party) *index.List {
+	parties := []Party{party}
+	s.resources.Each(func(r *Resource) bool {
+		if r.Owner == party {
+			parties = append(parties, Party{Kind: index.Resource, ID: r.ID})
+		}
+		return true
+	})
+	s.offers.mu.RLock()
+	var ids []string
+	for _, pt := range parties {
+		ids = append(ids, s.offers.bySupplier[pt]...)
+	}
+	s.offers.mu.RUnlock()
+	l := index.NewList()
+	l.Load(ids, make([]string, len(ids)))
+	return l
+}
+
+// GetOffer returns one offer to its supplier, or to staff in scope.
+func (s *Service) GetOffer(ctx context.Context, id string) (*Offer, error) {
+	if _, _, err := s.allow(ctx, OfferRead, id); err != nil {
+		return nil, err
+	}
+	o, ok := s.offerRecords.Get(id)
+	if !ok {
+		return nil, notFound()
+	}
+	return o.view(s.now()), nil
+}
+
+// AcceptOffer claims the offered wish for the caller through the claim
+// path, so the claim is exclusive, allowed by the rules and idempotent as
+// any claim; an offer to a resource is accepted by its owner, who claims
+// it serving with the resource.
+func (s *Service) AcceptOffer(ctx context.Context, id string) (*Claim, error) {
+	p, _, err := s.allow(ctx, OfferAccept, id)
+	if err != nil {
+		return nil, err
+	}
+	var e *Event
+	_, err = s.commit(ctx, p, func() (*Change, error) {
+		o, err := s.answerable(id)
+		if err != nil {
+			return nil, err
+		}
+		e, err = s.claimEvent(o.WishID, p.Party(), o.Supplier, p.Actor(), s.timestamp())
+		if err != nil {
+			return nil, err
+		}
+		return &Change{Events: []*Event{e}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return claimOf(e), nil
+}
+
+// DeclineInput says why an offer is declined.
+type DeclineInput struct {
+	Reason string `json:"reason,omitempty"`
+}
+
+// DeclineOffer declines an offer: an offer_declined event in the wish's
+// history, and the wish goes back to the next round.
+func (s *Service) DeclineOffer(ctx context.Context, id string, in DeclineInput) (*Offer, error) {
+	p, _, err := s.allow(ctx, OfferDecline, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkText("reason", in.Reason, maxText, false); err != nil {
+		return nil, err
+	}
+	_, err = s.commit(ctx, p, func() (*Change, error) {
+		o, err := s.answerable(id)
+		if err != nil {
+			return nil, err
+		}
+		st := s.ledger.state(o.WishID)
+		e := st.follow(o.WishID, EventOfferDeclined, p.Actor(), s.timestamp())
+		e.Offer, e.Note = o.ID, in.Reason
+		return &Change{Events: []*Event{e}, Answer: o}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	o, _ := s.offerRecords.Get(id)
+	return o.view(s.now()), nil
+}
+
+// answerable returns the offer when it still waits for an answer.
+func (s *Service) answerable(id string) (*Offer, error) {
+	o, ok := s.offerRecords.Get(id)
+	if !ok {
+		return nil, notFound()
+	}
+	if v := o.view(s.now()); v.Status != OfferPending {
+		return nil, Errorf(ECONFLICT, "the offer is %s", v.Status)
+	}
+	return o, nil
 }

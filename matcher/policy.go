@@ -61,6 +61,16 @@ const (
 	WishAddress    Action = "wish.address"
 
 	RulesStatus Action = "rules.status"
+
+	MatchStart   Action = "match_run.start"
+	MatchList    Action = "match_run.list"
+	MatchRead    Action = "match_run.read"
+	MatchApprove Action = "match_run.approve"
+
+	OfferList    Action = "offer.list"
+	OfferRead    Action = "offer.read"
+	OfferAccept  Action = "offer.accept"
+	OfferDecline Action = "offer.decline"
 )
 
 // Reach is one way a caller may reach the object an action names.
@@ -95,6 +105,9 @@ const (
 	OpenWish Reach = "open_wish"
 	// OwnKey: the object is the API key the caller uses.
 	OwnKey Reach = "own_key"
+	// Offeree: the object, an offer, is made to the caller or to a
+	// resource the caller owns.
+	Offeree Reach = "offeree"
 )
 
 // Policy says, for each role that may do an action, the reaches any of
@@ -114,6 +127,8 @@ const (
 	objResource     = "resource"
 	objResident     = "resident"
 	objWish         = "wish"
+	objRun          = "match_run"
+	objOffer        = "offer"
 )
 
 // rule is one row of the table: the kind of object the action names and
@@ -186,6 +201,20 @@ var policies = map[Action]rule{
 		RoleEnterprise: {Claimant}, RoleOrganisation: {Claimant}, RoleVolunteer: {Claimant}}},
 
 	RulesStatus: {objNone, Policy{RoleAdmin: anywhere, RoleCoordinator: anywhere, RoleSocialWorker: anywhere}},
+
+	// Rounds are the coordinators': a social worker records wishes, a
+	// coordinator pairs them.
+	MatchStart:   {objNone, Policy{RoleAdmin: anywhere, RoleCoordinator: anywhere}},
+	MatchList:    {objNone, Policy{RoleAdmin: anywhere, RoleCoordinator: anywhere}},
+	MatchRead:    {objRun, Policy{RoleAdmin: adminAll, RoleCoordinator: staffScope}},
+	MatchApprove: {objRun, Policy{RoleAdmin: adminAll, RoleCoordinator: staffScope}},
+
+	OfferList: {objNone, Policy{RoleAdmin: anywhere, RoleCoordinator: anywhere,
+		RoleEnterprise: anywhere, RoleOrganisation: anywhere, RoleVolunteer: anywhere}},
+	OfferRead: {objOffer, Policy{RoleAdmin: adminAll, RoleCoordinator: staffScope,
+		RoleEnterprise: {Offeree}, RoleOrganisation: {Offeree}, RoleVolunteer: {Offeree}}},
+	OfferAccept:  {objOffer, Policy{RoleEnterprise: {Offeree}, RoleOrganisation: {Offeree}, RoleVolunteer: {Offeree}}},
+	OfferDecline: {objOffer, Policy{RoleEnterprise: {Offeree}, RoleOrganisation: {Offeree}, RoleVolunteer: {Offeree}}},
 }
 
 func everyRole(r []Reach) Policy {
@@ -277,6 +306,9 @@ func (s *Service) reaches(p Principal, reach Reach, kind, id string) bool {
 		return s.ledger.state(id).status == StatusOpen
 	case Listed:
 		return true
+	case Offeree:
+		o, ok := s.offerRecords.Get(id)
+		return ok && s.offeredTo(o, p.Party())
 	}
 	return false
 }
@@ -298,6 +330,10 @@ func (s *Service) nodeOf(kind, id string) (string, bool) {
 		return nodeIn(s.residents, id)
 	case objWish:
 		return nodeIn(s.wishes, id)
+	case objRun:
+		return nodeIn(s.runs, id)
+	case objOffer:
+		return nodeIn(s.offerRecords, id)
 	}
 	return "", false
 }

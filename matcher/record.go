@@ -202,7 +202,9 @@ func recordRef(r any) (kind, id string) {
 	case *APIKey:
 		return objKey, v.Prefix
 	case *Offer:
-		return "offer", v.ID
+		return objOffer, v.ID
+	case *MatchRun:
+		return objRun, v.ID
 	}
 	return "", ""
 }

@@ -35,6 +35,8 @@ type Service struct {
 	// for every wish of the cell.
 	cloaksMu sync.Mutex
 	cloaks   map[geo.Cell]geo.Point
+	// rounds runs matching rounds in the background.
+	rounds *rounds
 }
 
 // Option changes how a Service is built.
@@ -49,7 +51,8 @@ func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.logger = l 
 // NewService returns a Service over store. Call Open before serving.
 func NewService(store Store, grid *geo.Grid, engine *rules.Engine, cfg Config, opts ...Option) *Service {
 	s := &Service{store: store, grid: grid, rules: engine, cfg: cfg.withDefaults(grid.Config().Resolution),
-		now: time.Now, logger: slog.Default(), changed: make(chan struct{}), cloaks: map[geo.Cell]geo.Point{}}
+		now: time.Now, logger: slog.Default(), changed: make(chan struct{}), cloaks: map[geo.Cell]geo.Point{},
+		rounds: newRounds()}
 	for _, o := range opts {
 		o(s)
 	}
@@ -120,9 +123,16 @@ func (s *Service) ruleSet() (*rules.Set, error) {
 
 // Run runs the Service's background jobs until ctx is done: following the
 // log, releasing claims past their due time, lapsing offers, and erasing
-// personal data past retention. It returns when every job has stopped.
+// personal data past retention. Matching rounds started in the background
+// are stopped with them. It returns when every job has stopped.
 func (s *Service) Run(ctx context.Context, retentionEvery time.Duration) {
 	var wg sync.WaitGroup
+	s.failInterrupted(ctx)
+	wg.Go(func() {
+		<-ctx.Done()
+		s.rounds.cancel()
+		s.rounds.wg.Wait()
+	})
 	if s.cfg.SyncInterval > 0 {
 		wg.Go(func() { s.follow(ctx, s.cfg.SyncInterval) })
 	}

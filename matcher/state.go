@@ -22,6 +22,7 @@ type state struct {
 	residents     *index.Table[Resident]
 	wishes        *index.Table[Wish]
 	offerRecords  *index.Table[Offer]
+	runs          *index.Table[MatchRun]
 	aggregates    *index.Table[Aggregate]
 	lists         lists
 	keys          *keyIndex
@@ -38,11 +39,11 @@ type state struct {
 
 // lists page through each kind by node; open holds the open wishes.
 type lists struct {
-	volunteers, organisations, enterprises, resources, residents, wishes, open *index.List
+	volunteers, organisations, enterprises, resources, residents, wishes, open, runs, offers *index.List
 }
 
 func (l *lists) all() []*index.List {
-	return []*index.List{l.volunteers, l.organisations, l.enterprises, l.resources, l.residents, l.wishes, l.open}
+	return []*index.List{l.volunteers, l.organisations, l.enterprises, l.resources, l.residents, l.wishes, l.open, l.runs, l.offers}
 }
 
 func newState(grid *geo.Grid) state {
@@ -54,9 +55,11 @@ func newState(grid *geo.Grid) state {
 		residents:     index.NewTable[Resident](),
 		wishes:        index.NewTable[Wish](),
 		offerRecords:  index.NewTable[Offer](),
+		runs:          index.NewTable[MatchRun](),
 		aggregates:    index.NewTable[Aggregate](),
 		lists: lists{volunteers: index.NewList(), organisations: index.NewList(), enterprises: index.NewList(),
-			resources: index.NewList(), residents: index.NewList(), wishes: index.NewList(), open: index.NewList()},
+			resources: index.NewList(), residents: index.NewList(), wishes: index.NewList(), open: index.NewList(),
+			runs: index.NewList(), offers: index.NewList()},
 		keys:       newKeyIndex(),
 		ledger:     newLedger(),
 		index:      index.New(grid),
@@ -101,7 +104,7 @@ func (s *Service) applyRecord(seq int64, r any) {
 	case *Volunteer:
 		old := s.volunteers.Put(v.ID, v)
 		s.lists.volunteers.Put(v.ID, nodeOfOld(old), v.NodeID)
-		s.index.PutSupplier(volunteerSupplier(v))
+		s.index.PutSupplier(s.volunteerSupplier(v))
 	case *Organisation:
 		old := s.organisations.Put(v.ID, v)
 		s.tree.put(v.ID, v.Kind, v.ParentID)
@@ -140,6 +143,13 @@ func (s *Service) applyRecord(seq int64, r any) {
 		_, seen := s.offerRecords.Get(v.ID)
 		s.offerRecords.Put(v.ID, v)
 		s.offers.put(v, !seen)
+		if !seen {
+			s.lists.offers.Put(v.ID, "", v.NodeID)
+		}
+	case *MatchRun:
+		if old := s.runs.Put(v.ID, v); old == nil {
+			s.lists.runs.Put(v.ID, "", v.NodeID)
+		}
 	}
 }
 

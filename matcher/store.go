@@ -22,6 +22,10 @@ type Change struct {
 	// Idempotency ties the change to the request that made it, so that a
 	// retry with the same Idempotency-Key replays its answer.
 	Idempotency *IdempotencyRecord
+	// Answer, when set, is the record the request answers with, named in
+	// its idempotency record; else the last event, or the first record.
+	// It is not stored.
+	Answer any
 }
 
 // Store is Linli's durable state: a log of changes whose entries have

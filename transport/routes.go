@@ -97,7 +97,50 @@ func (h *handler) routes() []route {
 		getOne("/v1/wishes/{id}/events", "id", "The whole history of a wish, oldest first (staff in scope and its claimants)", matcher.WishEvents, s.WishEvents),
 	)
 	rs = append(rs, h.claimRoutes()...)
+	rs = append(rs, h.roundRoutes()...)
 	return rs
+}
+
+// roundRoutes are the routes of matching rounds and their offers.
+func (h *handler) roundRoutes() []route {
+	s, max := h.svc, h.opts.MaxBody
+	start := op(http.MethodPost, "/v1/match-runs",
+		"Start a matching round over the open wishes in scope (coordinator); it runs in the background: poll GET /v1/match-runs/{id}",
+		matcher.MatchStart, http.StatusAccepted, typeOf[matcher.MatchRunInput](), nil,
+		func(r *http.Request, _ map[string]string) (matcher.MatchRunInput, error) {
+			return decodeOptional[matcher.MatchRunInput](r, max, true)
+		}, s.StartMatchRun)
+	start.replay = func(ctx context.Context, rec *matcher.IdempotencyRecord) (any, error) { return s.MatchRun(ctx, rec.ID) }
+	approve := action("/v1/match-runs/{id}/approve", "id",
+		"Turn a finished round's proposals into offers to the suppliers (coordinator); once per round",
+		matcher.MatchApprove, http.StatusOK, max, true, func(ctx context.Context, id string, _ noInput) (*matcher.MatchRun, error) {
+			return s.ApproveMatchRun(ctx, id)
+		})
+	approve.replay = func(ctx context.Context, rec *matcher.IdempotencyRecord) (any, error) { return s.MatchRun(ctx, rec.ID) }
+	accept := action("/v1/offers/{id}/accept", "id", "Accept an offer: claims its wish through the claim path (the offered supplier)",
+		matcher.OfferAccept, http.StatusCreated, max, true, func(ctx context.Context, id string, _ noInput) (*matcher.Claim, error) {
+			return s.AcceptOffer(ctx, id)
+		})
+	accept.replay = h.claimReplay
+	decline := action("/v1/offers/{id}/decline", "id", "Decline an offer; the wish goes back to the next round (the offered supplier)",
+		matcher.OfferDecline, http.StatusOK, max, true, s.DeclineOffer)
+	decline.replay = func(ctx context.Context, rec *matcher.IdempotencyRecord) (any, error) { return s.GetOffer(ctx, rec.ID) }
+	return []route{
+		start,
+		getList("/v1/match-runs", "List matching rounds in scope, without their proposals", matcher.MatchList, s.MatchRuns),
+		getOne("/v1/match-runs/{id}", "id", "A matching round: status and progress, proposals, statistics and why each unmatched wish was unmatched",
+			matcher.MatchRead, s.MatchRun),
+		approve,
+		op(http.MethodGet, "/v1/offers", "Offers: a supplier's own, staff's in scope", matcher.OfferList, http.StatusOK, nil,
+			append(append([]param(nil), pageParams...), param{"status", "pending, accepted, declined or lapsed"}, param{"run_id", "the round that made them"}),
+			func(_ *http.Request, q map[string]string) (matcher.OfferQuery, error) {
+				page, err := pageOf(q)
+				return matcher.OfferQuery{PageRequest: page, Status: q["status"], RunID: q["run_id"]}, err
+			}, s.Offers),
+		getOne("/v1/offers/{id}", "id", "One offer (its supplier, staff in scope)", matcher.OfferRead, s.GetOffer),
+		accept,
+		decline,
+	}
 }
 
 // claimRoutes are the routes of claims and the wish lifecycle.

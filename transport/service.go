@@ -67,6 +67,15 @@ type Service interface {
 	Fulfil(ctx context.Context, id string, in matcher.FulfilmentInput) (*matcher.Claim, error)
 	Confirm(ctx context.Context, id string, in matcher.ConfirmationInput) (*matcher.Claim, error)
 	Cancel(ctx context.Context, id string, in matcher.CancelInput) (*matcher.Event, error)
+
+	StartMatchRun(ctx context.Context, in matcher.MatchRunInput) (*matcher.MatchRun, error)
+	MatchRuns(ctx context.Context, req matcher.PageRequest) (*matcher.Page[matcher.MatchRunSummary], error)
+	MatchRun(ctx context.Context, id string) (*matcher.MatchRun, error)
+	ApproveMatchRun(ctx context.Context, id string) (*matcher.MatchRun, error)
+	Offers(ctx context.Context, q matcher.OfferQuery) (*matcher.Page[matcher.Offer], error)
+	GetOffer(ctx context.Context, id string) (*matcher.Offer, error)
+	AcceptOffer(ctx context.Context, id string) (*matcher.Claim, error)
+	DeclineOffer(ctx context.Context, id string, in matcher.DeclineInput) (*matcher.Offer, error)
 }
 
 var _ Service = (*matcher.Service)(nil)

@@ -13,6 +13,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 
+	"github.com/linli/linli/geo"
 	"github.com/linli/linli/matcher"
 	"github.com/linli/linli/matcher/mongo"
 	"github.com/linli/linli/matcher/mongo/mongotest"
@@ -131,6 +132,10 @@ func bodyFor(method, path string, t *tenant) any {
 		return map[string]any{"note": "done"}
 	case "/v1/wishes/{id}/confirmation":
 		return map[string]any{"outcome": "confirmed", "rating": 5}
+	case "/v1/match-runs":
+		return map[string]any{"dry_run": true} // a real round would make offers on every cell's wishes
+	case "/v1/offers/{id}/decline":
+		return map[string]any{"reason": "away"}
 	}
 	return nil
 }
@@ -176,6 +181,77 @@ type district struct {
 	a, a2, b     *tenant
 	callers      []caller
 	ancestorsOfA []string // nodes whose staff reach A
+	dryRun       string   // a finished dry run of A's community
+	offers       map[string]offerOf
+	made         int // offers made, each at its own place
+}
+
+// offerOf is an offer of A's round and the key of its offeree.
+type offerOf struct{ id, key string }
+
+// offereeOf names the caller an offer of the variant is made to: a fresh
+// volunteer of A, or a fresh resource of A's enterprise.
+func offereeOf(variant string) string {
+	if variant == "resource" {
+		return "A enterprise"
+	}
+	return "A volunteer"
+}
+
+// round starts a round as A's coordinator and waits for it to finish.
+func (d *district) round(tb testing.TB, body map[string]any) map[string]any {
+	tb.Helper()
+	key := d.a.keys["coordinator"]
+	run := d.s.mustCall(tb, http.StatusAccepted, "POST", "/v1/match-runs", key, body)
+	for deadline := time.Now().Add(20 * time.Second); run["status"] == "running"; {
+		if time.Now().After(deadline) {
+			tb.Fatalf("round %v still running", run["id"])
+		}
+		time.Sleep(10 * time.Millisecond)
+		run = d.s.mustCall(tb, http.StatusOK, "GET", "/v1/match-runs/"+run["id"].(string), key, nil)
+	}
+	if run["status"] != "done" {
+		tb.Fatalf("round: %v", run)
+	}
+	return run
+}
+
+// newOffer makes an offer of A's: a resident of A with a wish at a place
+// of its own, a supplier there (a volunteer, or a resource of A's
+// enterprise), a round limited to the wish's cell, approved.
+func (d *district) newOffer(tb testing.TB, variant string) offerOf {
+	tb.Helper()
+	s, a := d.s, d.a
+	d.made++
+	loc := map[string]any{"lat": 30.20 - 0.02*float64(d.made), "lng": 120.15}
+	r := residentBody()
+	r["location"] = loc
+	resident := s.mustCall(tb, http.StatusCreated, "POST", "/v1/residents", a.keys["social_worker"], r)["id"].(string)
+	wish := s.mustCall(tb, http.StatusCreated, "POST", "/v1/wishes", a.keys["social_worker"], wishBody(resident))["id"].(string)
+	o := offerOf{key: a.enterpriseKey}
+	if variant == "resource" {
+		s.mustCall(tb, http.StatusCreated, "POST", "/v1/resources", a.enterpriseKey, map[string]any{
+			"kind": "goods", "category": "repair", "title": "tools", "quantity": 1, "location": loc})
+	} else {
+		v := volunteerBody()
+		v["location"] = loc
+		id := s.mustCall(tb, http.StatusCreated, "POST", "/v1/volunteers", a.keys["coordinator"], v)["id"].(string)
+		o.key = s.mustKey(tb, "volunteer", id)
+	}
+	grid, _ := geo.New(geo.DefaultConfig())
+	cell := grid.Cell(geo.Point{Lat: loc["lat"].(float64), Lng: 120.15}).String()
+	run := d.round(tb, map[string]any{"cells": []string{cell}})
+	if p, _ := run["proposals"].([]any); len(p) != 1 || p[0].(map[string]any)["wish_id"] != wish {
+		tb.Fatalf("the round of cell %s: %v; want one proposal for %s", cell, run, wish)
+	}
+	s.mustCall(tb, http.StatusOK, "POST", "/v1/match-runs/"+run["id"].(string)+"/approve", a.keys["coordinator"], nil)
+	list := s.mustCall(tb, http.StatusOK, "GET", "/v1/offers?status=pending&run_id="+run["id"].(string), o.key, nil)
+	items, _ := list["items"].([]any)
+	if len(items) != 1 {
+		tb.Fatalf("offers of the round: %v", list)
+	}
+	o.id = items[0].(map[string]any)["id"].(string)
+	return o
 }
 
 func mustDistrict(tb testing.TB, s *server) *district {
@@ -225,6 +301,7 @@ type target struct {
 	open    bool   // a wish that is open
 	claimed bool   // a wish claimed by A's enterprise
 	keyOf   string // an API key: whose (caller name)
+	offeree string // an offer: the caller it is made to
 }
 
 // fresh makes a new object of A for a cell of a route that changes what
@@ -282,6 +359,31 @@ func (d *district) fresh(tb testing.TB, op operation, c caller, variant string) 
 			tg.claimed = true
 			tg.path = strings.ReplaceAll(op.path, "{claim_id}", claim["id"].(string))
 		}
+	case "match-runs":
+		// A finished dry run: approving it is refused (409) past
+		// authorization, and changes nothing.
+		if d.dryRun == "" {
+			d.dryRun = d.round(tb, map[string]any{"dry_run": true})["id"].(string)
+		}
+		id = d.dryRun
+	case "offers":
+		// One offer per variant for the cells that change nothing; the
+		// offeree's answers each get a fresh one.
+		tg.offeree = offereeOf(variant)
+		if d.offers == nil {
+			d.offers = map[string]offerOf{}
+		}
+		o, ok := d.offers[variant]
+		if !ok || op.method == http.MethodPost && c.name == tg.offeree {
+			o = d.newOffer(tb, variant)
+			if !ok {
+				d.offers[variant] = o
+			}
+		}
+		id = o.id
+		if c.name == tg.offeree {
+			key = o.key
+		}
 	case "api-keys":
 		// The key revoked is a fresh one of the caller's own subject when
 		// the caller revokes its own, else a fresh key of A's enterprise.
@@ -327,6 +429,8 @@ func (d *district) reaches(c caller, r matcher.Reach, tg target) bool {
 		return true
 	case matcher.OwnKey:
 		return tg.keyOf == c.name
+	case matcher.Offeree:
+		return tg.offeree == c.name
 	}
 	return false
 }
@@ -371,6 +475,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 			variants = []string{"open", "claimed"} // an open wish, and one A's enterprise claimed
 		case strings.HasPrefix(op.path, "/v1/api-keys/{prefix}"):
 			variants = []string{"own", "other"} // the caller's own key, and another's
+		case strings.HasPrefix(op.path, "/v1/offers/{id}"):
+			variants = []string{"volunteer", "resource"} // an offer to a volunteer, and to an enterprise's resource
 		}
 		for _, variant := range variants {
 			for _, c := range d.callers {

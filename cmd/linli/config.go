@@ -14,6 +14,7 @@ import (
 
 	"github.com/linli/linli/configs"
 	"github.com/linli/linli/geo"
+	"github.com/linli/linli/matcher"
 )
 
 // Config is every setting, typed. It is read from configs.Default, an
@@ -67,6 +68,19 @@ type Config struct {
 		WarnBefore    time.Duration            `mapstructure:"warn_before"`
 		ExpiryCheck   time.Duration            `mapstructure:"expiry_check"`
 	} `mapstructure:"claims"`
+	Matching struct {
+		OfferTTL    time.Duration `mapstructure:"offer_ttl"`
+		WidenAfter  time.Duration `mapstructure:"widen_after"`
+		CircleSteps []float64     `mapstructure:"circle_steps"`
+		Priority    struct {
+			UrgentWithin time.Duration `mapstructure:"urgent_within"`
+			Urgent       int           `mapstructure:"urgent"`
+			AgedFrom     int           `mapstructure:"aged_from"`
+			Aged         int           `mapstructure:"aged"`
+			Disability   int           `mapstructure:"disability"`
+			LivesAlone   int           `mapstructure:"lives_alone"`
+		} `mapstructure:"priority"`
+	} `mapstructure:"matching"`
 	Idempotency struct {
 		TTL time.Duration `mapstructure:"ttl"`
 	} `mapstructure:"idempotency"`
@@ -288,6 +302,14 @@ func (c *Config) Validate() error {
 		return bad("claims.warn_before", "must be 0 or positive, like 12h")
 	case c.Claims.ExpiryCheck <= 0:
 		return bad("claims.expiry_check", "must be positive, like 5s")
+	case c.Matching.OfferTTL < time.Minute:
+		return bad("matching.offer_ttl", "must be at least 1m, like 24h")
+	case c.Matching.WidenAfter < 0:
+		return bad("matching.widen_after", "must be 0 (at once) or positive, like 48h")
+	case c.Matching.Priority.UrgentWithin <= 0:
+		return bad("matching.priority.urgent_within", "must be positive, like 48h")
+	case c.Matching.Priority.AgedFrom < 1 || c.Matching.Priority.AgedFrom > 130:
+		return bad("matching.priority.aged_from", "must be an age from 1 to 130")
 	case c.Idempotency.TTL < 24*time.Hour:
 		return bad("idempotency.ttl", "must be at least 24h")
 	case c.Sync.Interval < 0:
@@ -310,7 +332,19 @@ func (c *Config) Validate() error {
 	if err := c.geo().Validate(); err != nil {
 		return fmt.Errorf("config %w", err)
 	}
+	if err := c.matching().Validate(c.Geo.WalkMinutes); err != nil {
+		return fmt.Errorf("config %w", err)
+	}
 	return nil
+}
+
+func (c *Config) matching() matcher.MatchingConfig {
+	m, p := &c.Matching, &c.Matching.Priority
+	return matcher.MatchingConfig{
+		OfferTTL: m.OfferTTL, WidenAfter: max(m.WidenAfter, time.Nanosecond), CircleSteps: append([]float64{}, m.CircleSteps...),
+		Priority: matcher.PriorityConfig{UrgentWithin: p.UrgentWithin, Urgent: p.Urgent, AgedFrom: p.AgedFrom,
+			Aged: p.Aged, Disability: p.Disability, LivesAlone: p.LivesAlone},
+	}
 }
 
 func (c *Config) geo() geo.Config {

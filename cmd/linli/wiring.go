@@ -96,6 +96,7 @@ func serviceConfig(cfg *Config) matcher.Config {
 		KAnonymity:             cfg.Privacy.KAnonymity,
 		CloakResolution:        cfg.Privacy.CloakResolution,
 		Retention:              cfg.Privacy.Retention,
+		Matching:               cfg.matching(),
 	}
 }
 

@@ -33,6 +33,25 @@ type Search struct {
 	// Timed asks for the time spent running rules to be measured, at the
 	// cost of two clock reads per evaluation.
 	Timed bool
+	// Minutes, when more than the grid's walking circle, widens the circle
+	// of this search (the expanding circle of matching rounds).
+	Minutes float64
+}
+
+// circle is the walking circle a search looks inside.
+type circle struct {
+	radius  float64 // metres
+	chordR2 float64 // squared chord of radius, with room for rounding
+}
+
+// circleOf returns the circle of a walk of minutes, the walking circle
+// when minutes is no more than its own.
+func (x *Index) circleOf(minutes float64) circle {
+	r := x.radius
+	if minutes > 0 {
+		r = max(r, x.grid.RadiusOf(minutes))
+	}
+	return circle{radius: r, chordR2: chord2Of(r) * (1 + 1e-9)}
 }
 
 // SearchStats counts a search's work, for benchmarks.
@@ -80,7 +99,11 @@ func (x *Index) candidates(sc *scratch, wishID string, s *Search, out []Candidat
 		return out, SearchStats{}, ErrNotIndexed
 	}
 	ev := x.newEvaluator(sc, wf, s, reuse)
-	out = x.walk(sc, ev, e.Point, e.disk, out)
+	c, disk := x.circleOf(s.Minutes), e.disk
+	if c.radius > x.radius {
+		disk = x.wideDisk(e.Point, c.radius)
+	}
+	out = x.walk(sc, ev, e.Point, c, disk, out)
 	return out, ev.stats, nil
 }
 
@@ -95,18 +118,18 @@ func (x *Index) candidates(sc *scratch, wishID string, s *Search, out []Candidat
 // one, and a search that stops early scans only the nearest cells. Entries
 // whose verdict does not depend on distance are decided as they are
 // scanned, so that only eligible ones enter the heap.
-func (x *Index) walk(sc *scratch, ev *evaluator, q geo.Point, disk []diskCell, out []Candidate) []Candidate {
+func (x *Index) walk(sc *scratch, ev *evaluator, q geo.Point, circle circle, disk []diskCell, out []Candidate) []Candidate {
 	qv := toVec(q)
 	sc.heap, sc.seen = sc.heap[:0], sc.seen[:0]
 	prejudge := ev.s.Excluded == nil
 	for _, dc := range disk {
 		lb := dc.meters - x.maxRadius
-		if lb > x.radius {
+		if lb > circle.radius {
 			break
 		}
 		lb2 := chord2Of(lb)
 		for len(sc.heap) > 0 && sc.heap[0].c2 < lb2 {
-			if out = x.visitNearest(sc, ev, q, out); ev.done(out) {
+			if out = x.visitNearest(sc, ev, q, circle.radius, out); ev.done(out) {
 				return out
 			}
 		}
@@ -118,7 +141,7 @@ func (x *Index) walk(sc *scratch, ev *evaluator, q geo.Point, disk []diskCell, o
 		for i := range b.at {
 			e := &b.at[i]
 			c2 := chord2(qv, e.vec3)
-			if c2 > x.chordR2 {
+			if c2 > circle.chordR2 {
 				continue
 			}
 			if ev.s.Skip != nil && ev.s.Skip(Party{Kind: kindNames[e.kind], ID: b.ids[i]}) {
@@ -134,7 +157,7 @@ func (x *Index) walk(sc *scratch, ev *evaluator, q geo.Point, disk []diskCell, o
 		}
 	}
 	for len(sc.heap) > 0 {
-		if out = x.visitNearest(sc, ev, q, out); ev.done(out) {
+		if out = x.visitNearest(sc, ev, q, circle.radius, out); ev.done(out) {
 			break
 		}
 	}
@@ -142,13 +165,13 @@ func (x *Index) walk(sc *scratch, ev *evaluator, q geo.Point, disk []diskCell, o
 }
 
 // visitNearest pops the nearest candidate and appends it to out if it is
-// eligible, unless it is outside the circle by the exact distance or its
+// eligible, unless it is outside radius by the exact distance or its
 // supplier was visited.
-func (x *Index) visitNearest(sc *scratch, ev *evaluator, q geo.Point, out []Candidate) []Candidate {
+func (x *Index) visitNearest(sc *scratch, ev *evaluator, q geo.Point, radius float64, out []Candidate) []Candidate {
 	c := sc.pop()
 	meters := chordMeters(c.c2)
-	if meters > x.radius-0.001 { // near the edge, decide as geo.Within does
-		if meters = geo.Distance(q, c.b.pts[c.i]); !(meters <= x.radius) {
+	if meters > radius-0.001 { // near the edge, decide as geo.Within does
+		if meters = geo.Distance(q, c.b.pts[c.i]); !(meters <= radius) {
 			return out
 		}
 	}

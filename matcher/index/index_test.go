@@ -103,7 +103,12 @@ func put(x *index.Index, w wish) {
 }
 
 // bruteCandidates answers a search by measuring every supplier.
-func bruteCandidates(grid *geo.Grid, set *rules.Set, w wish, sups []*index.Supplier) ([]index.Candidate, map[string]int) {
+// minutes, when more than 0, widens the circle.
+func bruteCandidates(grid *geo.Grid, set *rules.Set, w wish, sups []*index.Supplier, minutes float64) ([]index.Candidate, map[string]int) {
+	radius := grid.RadiusMeters()
+	if minutes > 0 {
+		radius = max(radius, grid.RadiusOf(minutes))
+	}
 	var all []index.Candidate
 	excluded := map[string]int{}
 	resAge := index.AgeAt(w.resident.BirthDate, indexNow)
@@ -117,7 +122,7 @@ func bruteCandidates(grid *geo.Grid, set *rules.Set, w wish, sups []*index.Suppl
 		for _, p := range s.Points {
 			meters = math.Min(meters, geo.Distance(w.Point, p))
 		}
-		if meters > grid.RadiusMeters() {
+		if meters > radius {
 			continue
 		}
 		if !s.AnyCategory && !slices.Contains(s.Categories, w.Category) {
@@ -197,9 +202,10 @@ func TestIndexCandidatesEqualBruteForce(t *testing.T) {
 		w := drawWish(t, grid, lat, 0)
 		put(x, w)
 		limit := rapid.IntRange(1, 30).Draw(t, "limit")
-		all, wantExcluded := bruteCandidates(grid, set, w, sups)
+		minutes := rapid.SampledFrom([]float64{0, 0, 10, 20, 30}).Draw(t, "minutes") // 10: no narrower than the circle
+		all, wantExcluded := bruteCandidates(grid, set, w, sups, minutes)
 
-		got, _, err := x.Candidates(w.ID, index.Search{Rules: set, Now: indexNow, Limit: limit}, nil)
+		got, _, err := x.Candidates(w.ID, index.Search{Rules: set, Now: indexNow, Limit: limit, Minutes: minutes}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -207,12 +213,12 @@ func TestIndexCandidatesEqualBruteForce(t *testing.T) {
 			t.Fatalf("early-stopping search:\n got %v\nwant %v", got, all[:min(limit, len(all))])
 		}
 		excluded := map[string]int{}
-		got, _, _ = x.Candidates(w.ID, index.Search{Rules: set, Now: indexNow, Limit: limit, Excluded: excluded}, nil)
+		got, _, _ = x.Candidates(w.ID, index.Search{Rules: set, Now: indexNow, Limit: limit, Excluded: excluded, Minutes: minutes}, nil)
 		if !sameAnswer(got, all, limit) || !maps.Equal(excluded, wantExcluded) {
 			t.Fatalf("full search:\n got %v %v\nwant %v %v", got, excluded, all[:min(limit, len(all))], wantExcluded)
 		}
 		for _, c := range got { // Decide agrees with the search on every candidate
-			v, err := x.Decide(w.ID, index.Party{Kind: c.Kind, ID: c.ID}, index.Ask{Rules: set, Now: indexNow})
+			v, err := x.Decide(w.ID, index.Party{Kind: c.Kind, ID: c.ID}, index.Ask{Rules: set, Now: indexNow, Minutes: minutes})
 			if err != nil || !v.OK() || math.Abs(v.WalkMinutes-c.WalkMinutes) > 1e-9 {
 				t.Fatalf("Decide(%s) = %+v, %v; the search found it eligible at %.6f minutes", c.ID, v, err, c.WalkMinutes)
 			}

@@ -37,8 +37,16 @@ type diskCell struct {
 
 // diskOf returns the cells of the walking circle around p, nearest centre
 // first. It calls H3 once per cell: it runs once per wish written.
-func (x *Index) diskOf(p geo.Point) []diskCell {
-	cells := x.grid.Disk(p)
+func (x *Index) diskOf(p geo.Point) []diskCell { return x.byDistance(p, x.grid.Disk(p)) }
+
+// wideDisk is diskOf for a circle of radius metres wider than the walking
+// circle, computed each time: widened circles are few and change.
+func (x *Index) wideDisk(p geo.Point, meters float64) []diskCell {
+	return x.byDistance(p, x.grid.DiskWithin(p, meters))
+}
+
+// byDistance returns cells with their distances from p, nearest first.
+func (x *Index) byDistance(p geo.Point, cells []geo.Cell) []diskCell {
 	out := make([]diskCell, len(cells))
 	for i, c := range cells {
 		out[i] = diskCell{key: keyOf(c), meters: geo.Distance(p, x.center(c))}

@@ -1,6 +1,7 @@
 package mongo
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -62,7 +63,20 @@ const (
 	kindWish         = "wish"
 	kindKey          = "api_key"
 	kindOffer        = "offer"
+	kindMatchRun     = "match_run"
 )
+
+// jsonKinds are the records stored as their JSON form, under one field
+// "j": those read rarely, holding no personal data, whose shape is their
+// API shape. new returns an empty one to decode into.
+var jsonKinds = map[string]func() any{
+	kindMatchRun: func() any { return new(matcher.MatchRun) },
+}
+
+// jsonDoc holds a record of one of jsonKinds.
+type jsonDoc struct {
+	J []byte `bson:"j"`
+}
 
 // seqID is the _id of entry seq.
 func seqID(seq int64) string { return fmt.Sprintf("%016d", seq) }
@@ -133,8 +147,20 @@ func (s *Store) recordDoc(r any) (string, any, error) {
 		return kindKey, keyToDoc(v), nil
 	case *matcher.Offer:
 		return kindOffer, offerToDoc(v), nil
+	case *matcher.MatchRun:
+		return jsonRecord(kindMatchRun, v)
 	}
 	return "", nil, fmt.Errorf("encode: %T is not a kind of record", r)
+}
+
+// jsonRecord returns the document storing v, of one of jsonKinds, as
+// its JSON.
+func jsonRecord(kind string, v any) (string, any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", nil, fmt.Errorf("encode %s: %w", kind, err)
+	}
+	return kind, jsonDoc{J: b}, nil
 }
 
 // decode returns the change entry d stores.
@@ -234,6 +260,17 @@ func (s *Store) record(r *recordEntry) (any, error) {
 			return nil, err
 		}
 		return offerFromDoc(&d), nil
+	}
+	if newRecord, ok := jsonKinds[r.Kind]; ok {
+		var d jsonDoc
+		if err := bson.Unmarshal(r.Doc, &d); err != nil {
+			return nil, err
+		}
+		v := newRecord()
+		if err := json.Unmarshal(d.J, v); err != nil {
+			return nil, fmt.Errorf("%s: %w", r.Kind, err)
+		}
+		return v, nil
 	}
 	return nil, fmt.Errorf("unknown kind of record %q", r.Kind)
 }

@@ -448,6 +448,7 @@ func keyFromDoc(d *keyDoc) *matcher.APIKey {
 type offerDoc struct {
 	Meta        recordDoc `bson:",inline"`
 	WishID      string    `bson:"wish_id"`
+	Category    string    `bson:"category,omitempty"`
 	Supplier    partyDoc  `bson:"supplier"`
 	RunID       string    `bson:"run_id"`
 	WalkMinutes float64   `bson:"walk_minutes"`
@@ -457,12 +458,12 @@ type offerDoc struct {
 }
 
 func offerToDoc(o *matcher.Offer) offerDoc {
-	return offerDoc{Meta: toRecord(&o.Record), WishID: o.WishID, Supplier: partyDoc(o.Supplier), RunID: o.RunID,
+	return offerDoc{Meta: toRecord(&o.Record), WishID: o.WishID, Category: o.Category, Supplier: partyDoc(o.Supplier), RunID: o.RunID,
 		WalkMinutes: o.WalkMinutes, Minutes: o.Minutes, ExpiresAt: o.ExpiresAt, Tenant: o.NodeID}
 }
 
 func offerFromDoc(d *offerDoc) *matcher.Offer {
-	return &matcher.Offer{Record: fromRecord(&d.Meta), WishID: d.WishID, Supplier: matcher.Party(d.Supplier), RunID: d.RunID,
+	return &matcher.Offer{Record: fromRecord(&d.Meta), WishID: d.WishID, Category: d.Category, Supplier: matcher.Party(d.Supplier), RunID: d.RunID,
 		WalkMinutes: d.WalkMinutes, Minutes: d.Minutes, ExpiresAt: d.ExpiresAt.UTC(), NodeID: d.Tenant, Status: matcher.OfferPending}
 }
 
@@ -489,13 +490,14 @@ type eventDoc struct {
 	Next     *partyDoc  `bson:"next,omitempty"`
 	Offer    string     `bson:"offer,omitempty"`
 	Minutes  float64    `bson:"minutes,omitempty"`
+	Resource string     `bson:"resource,omitempty"`
 }
 
 func eventToDoc(e *matcher.Event) eventDoc {
 	d := eventDoc{
 		ID: matcher.EventID(e.WishID, e.Seq), WishID: e.WishID, Seq: e.Seq, Type: e.Type,
 		Actor: actorDoc(e.Actor), At: e.At, ClaimID: e.ClaimID, DueAt: e.DueAt, Note: e.Note, Rating: e.Rating,
-		Category: e.Category, DoneAt: e.DoneAt, Offer: e.Offer, Minutes: e.Minutes,
+		Category: e.Category, DoneAt: e.DoneAt, Offer: e.Offer, Minutes: e.Minutes, Resource: e.Resource,
 	}
 	if e.Next != nil {
 		n := partyDoc(*e.Next)
@@ -515,7 +517,7 @@ func eventFromDoc(d *eventDoc) *matcher.Event {
 	e := &matcher.Event{
 		ID: matcher.EventID(d.WishID, d.Seq), WishID: d.WishID, Seq: d.Seq, Type: d.Type, Actor: matcher.Actor(d.Actor), At: d.At.UTC(),
 		ClaimID: d.ClaimID, DueAt: utcOrZero(d.DueAt), Note: d.Note, Rating: d.Rating,
-		Category: d.Category, DoneAt: utcOrZero(d.DoneAt), Offer: d.Offer, Minutes: d.Minutes,
+		Category: d.Category, DoneAt: utcOrZero(d.DoneAt), Offer: d.Offer, Minutes: d.Minutes, Resource: d.Resource,
 	}
 	if d.Next != nil {
 		n := matcher.Party(*d.Next)
