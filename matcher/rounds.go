@@ -318,6 +318,12 @@ func (s *Service) checkRunInput(p Principal, in *MatchRunInput) error {
 	switch {
 	case in.NodeID == "" && p.Role != RoleAdmin:
 		in.NodeID = p.SubjectID
+	case in.NodeID == "":
+		// An admin's round covers everything; where the tree has one
+		// root, it is that root's, so the district's coordinators see it.
+		if roots := s.tree.roots(); len(roots) == 1 {
+			in.NodeID = roots[0]
+		}
 	case in.NodeID != "":
 		_, exists := s.organisations.Get(in.NodeID)
 		if !exists || p.Role != RoleAdmin && !s.tree.within(p.SubjectID, in.NodeID) {

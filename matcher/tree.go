@@ -39,6 +39,13 @@ func (t *tree) put(id, kind, parent string) {
 	t.parent[id], t.kind[id] = parent, kind
 }
 
+// roots returns the nodes without a parent.
+func (t *tree) roots() []string {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return slices.Clone(t.children[""])
+}
+
 // has reports whether id is a node.
 func (t *tree) has(id string) bool {
 	t.mu.RLock()

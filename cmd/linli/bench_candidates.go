@@ -73,6 +73,7 @@ var benchSkills = []string{"repair", "cooking", "tutoring", "driving", "listenin
 type benchCity struct {
 	volunteers, wishes int
 	seed               uint64
+	side               float64 // metres; 0: benchSideMeters
 	grid               *geo.Grid
 	index              *index.Index
 	vols               []benchVolunteer
@@ -93,13 +94,36 @@ func benchWishID(i int) string { return fmt.Sprintf("wsh_%06d", i) }
 // point draws a point uniformly over the city's square.
 func (c *benchCity) point(r *rand.Rand) geo.Point {
 	const mPerDeg = geo.EarthRadiusMeters * math.Pi / 180
-	dy := (r.Float64() - 0.5) * benchSideMeters
-	dx := (r.Float64() - 0.5) * benchSideMeters
+	side := c.side
+	if side == 0 {
+		side = benchSideMeters
+	}
+	dy := (r.Float64() - 0.5) * side
+	dx := (r.Float64() - 0.5) * side
 	return geo.Point{Lat: benchLat + dy/mPerDeg, Lng: benchLng + dx/(mPerDeg*math.Cos(benchLat*math.Pi/180))}
 }
 
 // build generates the city and indexes it as the service does.
 func (c *benchCity) build(certTypes []string) {
+	r := c.buildVolunteers(certTypes)
+	c.wishPts = make([]geo.Point, c.wishes)
+	for i := range c.wishPts {
+		p := c.point(r)
+		age := 6 + r.IntN(12)
+		res := fmt.Sprintf("rsd_%06d", i)
+		c.index.PutResident(res, &index.Resident{BirthDate: fmt.Sprintf("%d-01-01", benchNow.Year()-age)})
+		c.index.PutWish(&index.Wish{ID: benchWishID(i), Resident: res, Point: p, Cell: c.grid.Cell(p),
+			Category: "tutoring", DueAt: benchNow.Add(7 * 24 * time.Hour)})
+		c.wishPts[i] = p
+	}
+}
+
+// rng returns the city's k-th random source.
+func (c *benchCity) rng(k uint64) *rand.Rand { return rand.New(rand.NewPCG(c.seed, 0x6c696e6c69+k)) }
+
+// buildVolunteers makes the index and the volunteers, and returns the
+// random source the wishes are drawn from next.
+func (c *benchCity) buildVolunteers(certTypes []string) *rand.Rand {
 	r := rand.New(rand.NewPCG(c.seed, 0x6c696e6c69))
 	c.index = index.New(c.grid)
 	c.vols = make([]benchVolunteer, c.volunteers)
@@ -122,16 +146,7 @@ func (c *benchCity) build(certTypes []string) {
 		c.index.PutSupplier(v)
 		c.vols[i] = bv
 	}
-	c.wishPts = make([]geo.Point, c.wishes)
-	for i := range c.wishPts {
-		p := c.point(r)
-		age := 6 + r.IntN(12)
-		res := fmt.Sprintf("rsd_%06d", i)
-		c.index.PutResident(res, &index.Resident{BirthDate: fmt.Sprintf("%d-01-01", benchNow.Year()-age)})
-		c.index.PutWish(&index.Wish{ID: benchWishID(i), Resident: res, Point: p, Cell: c.grid.Cell(p),
-			Category: "tutoring", DueAt: benchNow.Add(7 * 24 * time.Hour)})
-		c.wishPts[i] = p
-	}
+	return r
 }
 
 // benchRun is the outcome of one pass over every wish.

@@ -25,10 +25,13 @@ Usage:
                                run allow/deny cases against rules files
   linli rules impact FILE...   against the store: open wishes that would gain or lose
                                eligible suppliers under FILE... (a dry run)
+  linli match [--dry-run] [--node ID] [--categories A,B] [--cells C,D]
+                               a matching round against the store: progress, statistics, why
+                               wishes stayed unmatched (a real round waits for approval)
   linli keys new-data-key      print a fresh data key for LINLI_DATA_KEY
   linli keys rotate-data-key   re-seal residents' data with data_key (see README)
-  linli bench candidates [--volunteers N] [--wishes N] [--seed N] [--export DIR]
-                               time the candidate search on a synthetic city
+  linli bench candidates|assign|startup|scale|coverage [flags]
+                               benchmarks; linli bench --help lists them
   linli version                print the version
 `
 
@@ -75,6 +78,8 @@ func run(ctx context.Context, args []string, env map[string]string, stdout, stde
 		return keysCmd(ctx, args[1:], env, stdout, stderr)
 	case "bench":
 		return benchCmd(ctx, args[1:], env, stdout, stderr)
+	case "match":
+		return matchCmd(ctx, args[1:], env, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "linli", version)
 		return nil
