@@ -20,9 +20,10 @@ func split(p *Problem, workers int) []*graph {
 	usable := make([]bool, p.Wishes) // has an edge to a supplier with capacity
 	inParallel(workers, p.Wishes, func(lo, hi int) {
 		for w := lo; w < hi; w++ {
+			r := f.find(int32(w)) // kept as the wish's root while it is one
 			for e := p.Start[w]; e < p.Start[w+1]; e++ {
 				if s := p.Supplier[e]; p.Capacity[s] > 0 {
-					f.union(int32(w), nw+s)
+					r = f.join(r, nw+s)
 					usable[w] = true
 				}
 			}
@@ -148,17 +149,26 @@ func (f forest) find(x int32) int32 {
 	}
 }
 
-func (f forest) union(a, b int32) {
+// join unites the sets of r, a node of one set (its root, as a rule), and
+// x, and returns a node of the united set to pass as r next time: its
+// root, unless another goroutine linked it meanwhile. Every link points to
+// a smaller index, so linking under a node that is no longer a root is
+// still correct.
+func (f forest) join(r, x int32) int32 {
 	for {
-		a, b = f.find(a), f.find(b)
+		rx := f.find(x)
 		switch {
-		case a == b:
-			return
-		case a > b:
-			a, b = b, a
-		}
-		if f[b].CompareAndSwap(b, a) {
-			return
+		case rx == r:
+			return r
+		case rx > r:
+			if f[rx].CompareAndSwap(rx, r) {
+				return r
+			}
+		default:
+			if f[r].CompareAndSwap(r, rx) {
+				return rx
+			}
+			r = f.find(r)
 		}
 	}
 }

@@ -23,8 +23,17 @@
 // Jonker–Volgenant method), started from a tight greedy assignment or from
 // the previous round's prices.
 //
-// Independent parts of the graph (connected components) are solved in
-// parallel; a Solution's prices warm-start the next round.
+// Independent parts of the graph (connected components, found with a
+// union-find that goroutines share) are solved in parallel, largest first;
+// inside a large part the passes over every edge (the union-find, each
+// wish's cheapest option, the warm repair) are split between the workers,
+// while the searches run one at a time. A Solution's prices and choices
+// warm-start the next round (warm.go); the result is the same optimum.
+//
+// Where supply is plentiful the searches are short and most of the time
+// goes into passes over the edges. Where nearly every supplier is taken,
+// the last searches each cover most of the graph; that is this method's
+// weak case (see bench/assign/README.md).
 //
 // The package uses only the standard library.
 package assign

@@ -3,7 +3,6 @@ package assign
 import (
 	"context"
 	"errors"
-	"math"
 )
 
 // Phase two: the cheapest matching that matches q_t wishes of class t.
@@ -13,7 +12,10 @@ import (
 // to a real supplier or to its stand-in, and a stand-in is full in every
 // such assignment (a class cannot match more than q_t wishes without
 // losing weight elsewhere, by phase one), so its cost is a constant and the
-// cheapest full assignment is the cheapest matching with the counts.
+// cheapest full assignment is the cheapest matching with the counts. Any
+// constant would do; one more than the dearest edge makes a wish try its
+// real suppliers first and bounds how far a search for a wish that ends up
+// unmatched has to look.
 //
 // That assignment is found by successive shortest augmenting paths. Each
 // supplier has a price p_s >= 0, and the solver keeps two invariants:
@@ -40,6 +42,7 @@ type mincost struct {
 	first   int32    // index of the first stand-in
 	workers int      // goroutines for the parallel steps
 	cold    bool     // every price is 0
+	nearest []int64  // by wish, on a warm start: its cheapest edge, price aside
 
 	order []int32 // suppliers settled in the current search, in order
 	heap  heap
@@ -89,110 +92,6 @@ func (m *mincost) value(w int32) int64 {
 		return m.g.cost[e] + m.sup[s].price
 	}
 	return m.standIn + m.sup[s].price
-}
-
-// start assigns every wish that can take one of its cheapest options (price
-// included) with room, preferring the supplier hint[w] names when it is
-// one, and returns the wishes left free. Finding each wish's cheapest
-// option, the bulk of the work, runs on m.workers goroutines.
-func (m *mincost) start(hint []int32) []int32 {
-	g, h := m.g, m.h
-	best := make([]int64, g.wishes)
-	first := make([]int32, g.wishes) // first edge at best; -1 the stand-in
-	var hinted []int32               // edge to the hinted supplier at best, or -1
-	if hint != nil {
-		hinted = make([]int32, g.wishes)
-	}
-	inParallel(m.workers, g.wishes, func(lo, hi int) {
-		if hint == nil && m.cold {
-			m.cheapestCold(lo, hi, best, first)
-			return
-		}
-		for w := int32(lo); w < int32(hi); w++ {
-			b, at, hw := int64(math.MaxInt64), int32(-1), int32(-1)
-			for e := g.start[w]; e < g.start[w+1]; e++ {
-				s := g.supplier[e]
-				if m.sup[s].capacity == 0 {
-					continue
-				}
-				v := g.cost[e] + m.sup[s].price
-				if v < b {
-					b, at, hw = v, e, -1
-				}
-				if v == b && hint != nil && s == hint[w] && hw < 0 {
-					hw = e
-				}
-			}
-			if s := m.first + m.cls.of[w]; m.sup[s].capacity > 0 && m.standIn+m.sup[s].price < b {
-				b, at, hw = m.standIn+m.sup[s].price, -1, -1
-			}
-			best[w], first[w] = b, at
-			if hinted != nil {
-				hinted[w] = hw
-			}
-		}
-	})
-	var free []int32
-	room := func(s int32) bool { return h.load[s] < m.sup[s].capacity }
-	take := func(w, s, e int32) {
-		h.add(s, w)
-		m.edge[w] = e
-	}
-	for w := range int32(g.wishes) {
-		switch e := first[w]; {
-		case best[w] == math.MaxInt64:
-			free = append(free, w) // nothing at all; phase one forbids this
-		case hinted != nil && hinted[w] >= 0 && room(hint[w]):
-			take(w, hint[w], hinted[w])
-		case e < 0 && room(m.first+m.cls.of[w]):
-			take(w, m.first+m.cls.of[w], -1)
-		case e >= 0 && room(g.supplier[e]):
-			take(w, g.supplier[e], e)
-		default:
-			if e, s, ok := m.otherCheapest(w, best[w]); ok {
-				take(w, s, e)
-			} else {
-				free = append(free, w)
-			}
-		}
-	}
-	return free
-}
-
-// cheapestCold is start's search for the cheapest options of wishes lo to
-// hi-1 while every price is 0, the common cold start: it reads only costs
-// and the graph's capacities, a quarter of the memory the general case
-// touches per edge.
-func (m *mincost) cheapestCold(lo, hi int, best []int64, first []int32) {
-	g := m.g
-	for w := int32(lo); w < int32(hi); w++ {
-		b, at := int64(math.MaxInt64), int32(-1)
-		for e := g.start[w]; e < g.start[w+1]; e++ {
-			if c := g.cost[e]; c < b && g.capacity[g.supplier[e]] > 0 {
-				b, at = c, e
-			}
-		}
-		if m.sup[m.first+m.cls.of[w]].capacity > 0 && m.standIn < b {
-			b, at = m.standIn, -1
-		}
-		best[w], first[w] = b, at
-	}
-}
-
-// otherCheapest looks for any option of w at value best with room, for
-// when the first one found is full.
-func (m *mincost) otherCheapest(w int32, best int64) (e, s int32, ok bool) {
-	g, h := m.g, m.h
-	for e := g.start[w]; e < g.start[w+1]; e++ {
-		s := g.supplier[e]
-		if h.load[s] < m.sup[s].capacity && g.cost[e]+m.sup[s].price == best {
-			return e, s, true
-		}
-	}
-	if s := m.first + m.cls.of[w]; h.load[s] < m.sup[s].capacity && m.standIn+m.sup[s].price == best {
-		return -1, s, true
-	}
-	return 0, 0, false
 }
 
 // errNoPath means phase one's counts cannot be met, which is a bug.

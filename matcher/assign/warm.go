@@ -34,16 +34,18 @@ func (m *mincost) warmStart(price []int64, hint []int32) []int32 {
 	return m.repair(m.start(hint))
 }
 
-// repair brings the price of every supplier with room left down to 0, and
-// frees every wish that then finds a cheaper edge than its own. A freed
-// wish leaves room behind, so this goes on in rounds until no price
-// changes; each round is one pass over the edges, on m.workers goroutines.
+// repair brings the price of every supplier and stand-in with room left
+// down to 0, and frees every wish that then finds a cheaper option than
+// its own. A freed wish leaves room behind, so this goes on in rounds
+// until no price changes. A wish already on its cheapest edge, price
+// aside (m.nearest), cannot find a cheaper one, so a round reads the edges
+// of the others only, on m.workers goroutines.
 func (m *mincost) repair(free []int32) []int32 {
 	g, h := m.g, m.h
-	lowered := make([]bool, g.suppliers)
+	lowered := make([]bool, len(m.sup))
 	for {
 		n := 0
-		for s := range g.suppliers {
+		for s := range m.sup {
 			lowered[s] = m.sup[s].price > 0 && h.load[s] < m.sup[s].capacity
 			if lowered[s] {
 				m.sup[s].price = 0
@@ -62,11 +64,14 @@ func (m *mincost) repair(free []int32) []int32 {
 					continue
 				}
 				v := m.value(w)
-				for e := g.start[w]; e < g.start[w+1]; e++ {
-					if lowered[g.supplier[e]] && g.cost[e] < v {
-						mine = append(mine, w)
-						break
+				bad := lowered[m.first+m.cls.of[w]] && m.standIn < v
+				if v > m.nearest[w] {
+					for e := g.start[w]; e < g.start[w+1] && !bad; e++ {
+						bad = lowered[g.supplier[e]] && g.cost[e] < v
 					}
+				}
+				if bad {
+					mine = append(mine, w)
 				}
 			}
 			mu.Lock()
