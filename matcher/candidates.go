@@ -69,7 +69,10 @@ type RuleImpact struct {
 // RulesImpact returns, for every open wish, how many suppliers inside its
 // circle are eligible under the rules in force and under proposed: the dry
 // run of `linli rules impact`. It reads memory only.
-func (s *Service) RulesImpact(proposed *rules.Set) []RuleImpact {
+func (s *Service) RulesImpact(proposed *rules.Set) []RuleImpact { return s.rulesImpact(nil, proposed) }
+
+// rulesImpact is RulesImpact over the open wishes of nodes (nil: all).
+func (s *Service) rulesImpact(nodes []string, proposed *rules.Set) []RuleImpact {
 	now := s.now()
 	current, _ := s.ruleSet()
 	count := func(id string, set *rules.Set) int {
@@ -78,7 +81,7 @@ func (s *Service) RulesImpact(proposed *rules.Set) []RuleImpact {
 		return len(got)
 	}
 	var out []RuleImpact
-	s.lists.open.Each(nil, func(id string) bool {
+	s.lists.open.Each(nodes, func(id string) bool {
 		w, ok := s.wishes.Get(id)
 		if ok {
 			out = append(out, RuleImpact{WishID: id, Category: w.Category, Before: count(id, current), After: count(id, proposed)})

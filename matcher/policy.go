@@ -71,6 +71,12 @@ const (
 	OfferRead    Action = "offer.read"
 	OfferAccept  Action = "offer.accept"
 	OfferDecline Action = "offer.decline"
+
+	MeRead       Action = "me.read"
+	RulesTest    Action = "rules.test"
+	RulesPreview Action = "rules.impact"
+	StatsWeekly  Action = "stats.weekly"
+	StatsRatings Action = "stats.ratings"
 )
 
 // Reach is one way a caller may reach the object an action names.
@@ -215,6 +221,14 @@ var policies = map[Action]rule{
 		RoleEnterprise: {Offeree}, RoleOrganisation: {Offeree}, RoleVolunteer: {Offeree}}},
 	OfferAccept:  {objOffer, Policy{RoleEnterprise: {Offeree}, RoleOrganisation: {Offeree}, RoleVolunteer: {Offeree}}},
 	OfferDecline: {objOffer, Policy{RoleEnterprise: {Offeree}, RoleOrganisation: {Offeree}, RoleVolunteer: {Offeree}}},
+
+	// The console's: who a key is, for any key; trying rules and the
+	// pictures of the wishes in scope, for staff.
+	MeRead:       {objNone, everyRole(anywhere)},
+	RulesTest:    {objNone, Policy{RoleAdmin: anywhere, RoleCoordinator: anywhere, RoleSocialWorker: anywhere}},
+	RulesPreview: {objNone, Policy{RoleAdmin: anywhere, RoleCoordinator: anywhere, RoleSocialWorker: anywhere}},
+	StatsWeekly:  {objNone, Policy{RoleAdmin: anywhere, RoleCoordinator: anywhere, RoleSocialWorker: anywhere}},
+	StatsRatings: {objNone, Policy{RoleAdmin: anywhere, RoleCoordinator: anywhere, RoleSocialWorker: anywhere}},
 }
 
 func everyRole(r []Reach) Policy {

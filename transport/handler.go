@@ -97,6 +97,7 @@ func NewHandler(svc Service, opts Options) *Handler {
 	doc := openAPI(h.table, opts.Version)
 	h.mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) { _ = writeJSON(w, http.StatusOK, doc) })
 	h.serveDocs()
+	h.serveConsole()
 	h.mux.HandleFunc("/", h.noRoute)
 	top.Handler = h.recoverer(h.withRequestID(h.logRequests(h.limitAddresses(h.mux))))
 	return top

@@ -10,6 +10,8 @@ import (
 // Service is what the HTTP API serves: matcher.Service's methods, so
 // that the handler can be tested over any implementation of them.
 type Service interface {
+	ConsoleService
+
 	Authenticate(ctx context.Context, key string) (matcher.Principal, error)
 	Ready(ctx context.Context) error
 	Opened() bool

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"text/tabwriter"
 
 	"github.com/spf13/pflag"
@@ -46,34 +44,19 @@ func rulesImpact(ctx context.Context, args []string, env map[string]string, stdo
 // printImpact prints the wishes whose eligible suppliers change, most
 // lost first, then the totals.
 func printImpact(w io.Writer, rows []matcher.RuleImpact, current string, proposed []string) {
-	slices.SortFunc(rows, func(a, b matcher.RuleImpact) int {
-		return cmp.Or(cmp.Compare(a.After-a.Before, b.After-b.Before), cmp.Compare(a.WishID, b.WishID))
-	})
+	matcher.SortImpact(rows)
 	fmt.Fprintf(w, "rules in force: %s\nproposed:       %v\n\n", current, proposed)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "WISH\tCATEGORY\tNOW\tPROPOSED\tCHANGE\t")
-	var gain, lose, before, after, noneBefore, noneAfter int
 	for _, r := range rows {
-		before, after = before+r.Before, after+r.After
-		noneBefore += b2i(r.Before == 0)
-		noneAfter += b2i(r.After == 0)
-		if r.Before == r.After {
-			continue
+		if r.Before != r.After {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%+d\t\n", r.WishID, r.Category, r.Before, r.After, r.After-r.Before)
 		}
-		gain += b2i(r.After > r.Before)
-		lose += b2i(r.After < r.Before)
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%+d\t\n", r.WishID, r.Category, r.Before, r.After, r.After-r.Before)
 	}
 	_ = tw.Flush()
+	t := matcher.TotalImpact(rows)
 	fmt.Fprintf(w, "\nopen wishes: %d; %d gain eligible suppliers, %d lose some, %d unchanged\n",
-		len(rows), gain, lose, len(rows)-gain-lose)
-	fmt.Fprintf(w, "eligible wish-supplier pairs: %d now, %d proposed (%+d)\n", before, after, after-before)
-	fmt.Fprintf(w, "open wishes nobody may serve: %d now, %d proposed\n", noneBefore, noneAfter)
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
+		t.OpenWishes, t.Gain, t.Lose, t.Unchanged)
+	fmt.Fprintf(w, "eligible wish-supplier pairs: %d now, %d proposed (%+d)\n", t.PairsBefore, t.PairsAfter, t.PairsAfter-t.PairsBefore)
+	fmt.Fprintf(w, "open wishes nobody may serve: %d now, %d proposed\n", t.NobodyBefore, t.NobodyAfter)
 }
