@@ -105,4 +105,6 @@ function App() {
 }
 
 await loadLang(savedLang());
-render(html`<${App} />`, document.getElementById('app'));
+const root = document.getElementById('app');
+root.textContent = '';
+render(html`<${App} />`, root);

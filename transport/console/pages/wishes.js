@@ -71,7 +71,7 @@ export function WishesPage({ me, arg }) {
             <th scope="row"><a href=${'#/wishes/' + encodeURIComponent(w.id)}>${w.title}</a></th>
             <td>${tk('category', w.category)}</td><td><span class=${'badge st-' + w.status}>${tk('status', w.status)}</span></td>
             <td>${fmt.date(w.due_at)}</td><td><code>${w.cell}</code></td>
-            <td>${staff ? nodeName(communities.data, w.node_id) : (w.walk_band || '–')}</td>
+            <td>${staff ? nodeName(communities.data, w.node_id, me) : (w.walk_band || '–')}</td>
           </tr>`)}</tbody>
         </table>
         ${next && html`<button type="button" onClick=${loadMore}>${t('app.more')}</button>`}
@@ -81,8 +81,8 @@ export function WishesPage({ me, arg }) {
   <//>`;
 }
 
-function nodeName(nodes, id) {
-  const n = (nodes || []).find((o) => o.id === id);
+function nodeName(nodes, id, me) {
+  const n = (me.node && me.node.id === id ? me.node : null) || (nodes || []).find((o) => o.id === id);
   return n ? n.name : (id || '–');
 }
 
