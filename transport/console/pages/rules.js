@@ -22,10 +22,12 @@ const presets = {
   },
 };
 
-// toYAML writes rules as a rules file, each expression quoted.
+// toYAML writes rules as a rules file: expressions as literal blocks,
+// kept exactly, explanations quoted.
 export function toYAML(rules) {
   const q = (s) => "'" + s.replace(/'/g, "''") + "'";
-  return 'rules:\n' + rules.map((r) => `  - name: ${r.name}\n${r.when ? `    when: ${q(r.when)}\n` : ''}    require: ${q(r.require)}\n    explain: ${q(r.explain)}\n`).join('');
+  const block = (s) => '|-\n' + s.split('\n').map((l) => '      ' + l).join('\n');
+  return 'rules:\n' + rules.map((r) => `  - name: ${r.name}\n${r.when ? `    when: ${block(r.when)}\n` : ''}    require: ${block(r.require)}\n    explain: ${q(r.explain)}\n`).join('');
 }
 
 // RulesPage shows the rules in force, a tester on typed facts, and the
@@ -42,7 +44,7 @@ export function RulesPage({ me }) {
         <dl class="facts">
           ${r.when && html`<dt>${t('rules.when')}</dt><dd><code>${r.when}</code></dd>`}
           <dt>${t('rules.require')}</dt><dd><code>${r.require}</code></dd>
-          <dt>${t('rules.where')}</dt><dd>${r.file}:${r.line}</dd>
+          <dt>${t('rules.where')}</dt><dd>${r.file.split('/').pop()}:${r.line}</dd>
         </dl></li>`)}</ol>
     </section>`}
     <${Tester} />
@@ -147,7 +149,7 @@ function Impact({ initial }) {
       <button type="submit" disabled=${busy}>${t('rules.preview')}</button>
     </form>
     <${ErrorNote} error=${error} />
-    ${report && html`<div role="status" id="impact">
+    ${report && html`<div role="status" id="impact" data-wishes=${report.totals.open_wishes} data-gain=${report.totals.gain} data-lose=${report.totals.lose}>
       <p class="summary">${t('rules.impactTotals', { wishes: fmt.number(report.totals.open_wishes), gain: fmt.number(report.totals.gain),
         lose: fmt.number(report.totals.lose), before: fmt.number(report.totals.pairs_before), after: fmt.number(report.totals.pairs_after),
         nobodyBefore: fmt.number(report.totals.nobody_before), nobodyAfter: fmt.number(report.totals.nobody_after) })}</p>
