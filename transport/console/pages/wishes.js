@@ -1,4 +1,4 @@
-import { html, useState } from '../vendor/htm-preact-standalone.js';
+import { html, useState, useEffect, useRef } from '../vendor/htm-preact-standalone.js';
 import { api, query, allPages } from '../api.js';
 import { t, tk, fmt } from '../i18n.js';
 import { Page, useLoad, ErrorNote, Loading, Field, categories, statuses, splitList } from '../ui.js';
@@ -102,11 +102,16 @@ function WishDetail({ id, me, onChange }) {
     return { wish, events, eventsError };
   }, [id, tick]);
   const changed = () => { setTick((n) => n + 1); onChange(); };
+  const heading = useRef(null);
+  const loaded = !!d.data;
+  useEffect(() => { // bring the wish into view (below the list on a phone) and say it
+    if (loaded && heading.current) heading.current.focus();
+  }, [loaded, id]);
   if (d.error) return html`<aside class="panel"><${ErrorNote} error=${d.error} /></aside>`;
   if (!d.data) return html`<aside class="panel"><${Loading} when=${true} /></aside>`;
   const { wish, events, eventsError } = d.data;
   return html`<aside class="panel" aria-label=${t('wishes.detail')} data-wish=${wish.id}>
-    <h2>${wish.title}</h2>
+    <h2 tabindex="-1" ref=${heading}>${wish.title}</h2>
     <dl class="facts">
       <dt>${t('field.status')}</dt><dd><span class=${'badge st-' + wish.status}>${tk('status', wish.status)}</span></dd>
       <dt>${t('field.category')}</dt><dd>${tk('category', wish.category)}</dd>
