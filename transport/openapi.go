@@ -105,6 +105,12 @@ func errorStatuses(rt *route) []int {
 	if !rt.public() {
 		codes = append(codes, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound)
 	}
+	if rt.public() && strings.Contains(rt.path, "{") {
+		codes = append(codes, http.StatusNotFound)
+	}
+	if len(rt.formats) > 0 {
+		codes = append(codes, http.StatusNotAcceptable)
+	}
 	if rt.in != nil {
 		codes = append(codes, http.StatusUnsupportedMediaType)
 	}
@@ -125,7 +131,11 @@ func responses(rt *route, g *schemaGen) map[string]any {
 	errRef := map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Error"}}}
 	okResp := map[string]any{"description": http.StatusText(rt.status)}
 	if rt.out != nil && rt.out.Kind() != reflect.Interface {
-		okResp["content"] = map[string]any{"application/json": map[string]any{"schema": g.schema(rt.out)}}
+		content := map[string]any{"application/json": map[string]any{"schema": g.schema(rt.out)}}
+		for _, f := range rt.formats {
+			content[formatTypes[f]] = map[string]any{"schema": map[string]any{"type": "string"}}
+		}
+		okResp["content"] = content
 	}
 	out := map[string]any{strconv.Itoa(rt.status): okResp}
 	for _, c := range errorStatuses(rt) {
