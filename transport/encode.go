@@ -20,7 +20,7 @@ type response struct {
 	v        any
 	status   int
 	err      error
-	replayed bool // the answer of an earlier request with the same Idempotency-Key
+	replayed bool   // the answer of an earlier request with the same Idempotency-Key
 	format   string // csv or geojson: the answer in that form instead of JSON
 }
 

@@ -143,7 +143,9 @@ func parseWhen(s string) (time.Time, error) {
 func (h *handler) reportRoutes() []route {
 	s, max := h.svc, h.opts.MaxBody
 	create := post("/v1/programmes", "Add a purchased-service programme to the catalogue (coordinator)", matcher.ProgrammeCreate, max, s.CreateProgramme)
-	create.replay = func(ctx context.Context, rec *matcher.IdempotencyRecord) (any, error) { return s.GetProgramme(ctx, rec.ID) }
+	create.replay = func(ctx context.Context, rec *matcher.IdempotencyRecord) (any, error) {
+		return s.GetProgramme(ctx, rec.ID)
+	}
 	csvOnly := []string{"csv"}
 	return []route{
 		create,
@@ -183,7 +185,9 @@ func (h *handler) reportRoutes() []route {
 		report("/v1/public/programmes/{id}", "Public: one programme's k-anonymous figures (no key)", "", nil, nil, pathID, s.PublicProgramme),
 		report("/v1/public/providers", "Public: every provider of a programme and its k-anonymous figures (no key)", "", nil, csvOnly,
 			func(*http.Request, map[string]string) (struct{}, error) { return struct{}{}, nil },
-			func(ctx context.Context, _ struct{}) (*matcher.Page[matcher.PublicProviderFigures], error) { return s.PublicProviders(ctx) }),
+			func(ctx context.Context, _ struct{}) (*matcher.Page[matcher.PublicProviderFigures], error) {
+				return s.PublicProviders(ctx)
+			}),
 	}
 }
 
