@@ -133,7 +133,11 @@ func responses(rt *route, g *schemaGen) map[string]any {
 	if rt.out != nil && rt.out.Kind() != reflect.Interface {
 		content := map[string]any{"application/json": map[string]any{"schema": g.schema(rt.out)}}
 		for _, f := range rt.formats {
-			content[formatTypes[f]] = map[string]any{"schema": map[string]any{"type": "string"}}
+			schema := map[string]any{"type": "string"}
+			if f == "geojson" {
+				schema = map[string]any{"type": "object"} // a GeoJSON FeatureCollection
+			}
+			content[formatTypes[f]] = map[string]any{"schema": schema}
 		}
 		okResp["content"] = content
 	}
@@ -177,7 +181,11 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 	case t.Kind() == reflect.Slice:
 		return map[string]any{"type": "array", "items": g.schema(t.Elem())}
 	case t.Kind() == reflect.Map:
-		return map[string]any{"type": "object", "additionalProperties": g.schema(t.Elem())}
+		elem := g.schema(t.Elem())
+		if k := t.Elem().Kind(); k == reflect.Pointer && t.Elem().Elem().Kind() != reflect.Struct {
+			elem = map[string]any{"anyOf": []any{elem, map[string]any{"type": "null"}}} // a value that may be withheld
+		}
+		return map[string]any{"type": "object", "additionalProperties": elem}
 	case t.Implements(textMarshaler) || reflect.PointerTo(t).Implements(textMarshaler), t.Kind() == reflect.String:
 		return map[string]any{"type": "string"}
 	case t.Kind() == reflect.Bool:
