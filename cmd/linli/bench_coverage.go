@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"time"
 
@@ -27,6 +28,7 @@ func benchCoverageCmd(ctx context.Context, args []string, env map[string]string,
 	resolution := fs.Int("resolution", 8, "H3 resolution of the report")
 	runs := fs.Int("runs", 5, "reports to time")
 	seed := fs.Uint64("seed", 1, "seed of the district")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the timed reports to this file")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return nil
@@ -59,6 +61,16 @@ func benchCoverageCmd(ctx context.Context, args []string, env map[string]string,
 	admin := matcher.WithPrincipal(ctx, matcher.Principal{Role: matcher.RoleAdmin, KeyPrefix: "linli-bench"})
 	if err := benchProgrammes(admin, a.svc); err != nil {
 		return err
+	}
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
 	var times []time.Duration
 	var cov *matcher.Coverage

@@ -25,18 +25,17 @@ func (r *Reach) Supply(category string) int { return r.Volunteers + r.Categories
 // Reach counts the suppliers whose walking circle holds p, from the index
 // only. A supplier with several points counts once.
 func (x *Index) Reach(p geo.Point) Reach {
-	disk := x.diskOf(p)
+	cells := x.grid.Disk(p)
 	pv := toVec(p)
 	out := Reach{Categories: map[string]int{}}
 	var seen map[string]bool
+	// A cell whose centre is farther than this holds nobody in reach.
+	far := chord2Of(x.radius + x.maxRadius)
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	for _, dc := range disk {
-		if dc.meters-x.maxRadius > x.radius {
-			break
-		}
-		b := x.suppliers[dc.key]
-		if b == nil {
+	for _, c := range cells {
+		b := x.suppliers[keyOf(c)]
+		if b == nil || chord2(pv, toVec(b.center)) > far {
 			continue
 		}
 		for i := range b.at {
