@@ -123,3 +123,20 @@ func CellBoundary(c Cell) []Point {
 	}
 	return out
 }
+
+// Children returns the cells of resolution res under c, or nil when c is
+// not Valid or res is coarser than c.
+func Children(c Cell, res int) []Cell {
+	if !c.Valid() || res < c.Resolution() || res > MaxResolution {
+		return nil
+	}
+	ch := c.h3().Children(res)
+	out := make([]Cell, len(ch))
+	for i, x := range ch {
+		out[i] = Cell(x)
+	}
+	return out
+}
+
+// CellAreaKm2 returns the average area of a hexagon of resolution res.
+func CellAreaKm2(res int) float64 { return h3.HexagonAreaAvgKm2(res) }

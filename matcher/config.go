@@ -35,6 +35,10 @@ type Config struct {
 	MaxDueIn time.Duration
 	// Matching tunes matching rounds.
 	Matching MatchingConfig
+	// Coverage tunes the coverage report, Evaluation the evaluation of
+	// programmes and providers.
+	Coverage   CoverageConfig
+	Evaluation EvaluationConfig
 }
 
 // Catalog holds the configurable vocabularies inputs are checked against.
@@ -74,5 +78,7 @@ func (c Config) withDefaults(storedResolution int) Config {
 	def(&c.IdempotencyTTL, 24*time.Hour)
 	def(&c.MaxDueIn, 366*24*time.Hour)
 	c.Matching = c.Matching.withDefaults()
+	c.Coverage = c.Coverage.withDefaults()
+	c.Evaluation = c.Evaluation.withDefaults()
 	return c
 }

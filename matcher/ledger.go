@@ -127,6 +127,32 @@ func (l *ledger) state(wishID string) wishState {
 	return wishState{status: StatusOpen}
 }
 
+// historyOf returns the wish's events after its creation, oldest first,
+// without copying: the caller must not change the slice. Events are
+// never changed once applied.
+func (l *ledger) historyOf(wishID string) []*Event {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.history[wishID]
+}
+
+// fulfilledAt returns when the wish's last fulfilment was reported (its
+// done_at, else the event's time), or the zero time.
+func (l *ledger) fulfilledAt(wishID string) time.Time {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	h := l.history[wishID]
+	for i := len(h) - 1; i >= 0; i-- {
+		if h[i].Type == EventFulfilled {
+			if !h[i].DoneAt.IsZero() {
+				return h[i].DoneAt
+			}
+			return h[i].At
+		}
+	}
+	return time.Time{}
+}
+
 // status returns the wish's status.
 func (l *ledger) status(wishID string) string { return l.state(wishID).status }
 

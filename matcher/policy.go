@@ -67,6 +67,15 @@ const (
 	MatchRead    Action = "match_run.read"
 	MatchApprove Action = "match_run.approve"
 
+	ProgrammeCreate     Action = "programme.create"
+	ProgrammeList       Action = "programme.list"
+	ProgrammeRead       Action = "programme.read"
+	ProgrammeUpdate     Action = "programme.update"
+	ProgrammeEvaluation Action = "programme.evaluation"
+	ProviderEvaluation  Action = "provider.evaluation"
+	CoverageRead        Action = "coverage.read"
+	DemandRead          Action = "demand.read"
+
 	OfferList    Action = "offer.list"
 	OfferRead    Action = "offer.read"
 	OfferAccept  Action = "offer.accept"
@@ -135,6 +144,8 @@ const (
 	objWish         = "wish"
 	objRun          = "match_run"
 	objOffer        = "offer"
+	objProgramme    = "programme"
+	objProvider     = "provider" // an organisation or an enterprise
 )
 
 // rule is one row of the table: the kind of object the action names and
@@ -207,6 +218,18 @@ var policies = map[Action]rule{
 		RoleEnterprise: {Claimant}, RoleOrganisation: {Claimant}, RoleVolunteer: {Claimant}}},
 
 	RulesStatus: {objNone, Policy{RoleAdmin: anywhere, RoleCoordinator: anywhere, RoleSocialWorker: anywhere}},
+
+	// The district's picture: coordinators buy and watch programmes,
+	// social workers see the needs and the catalogue of their scope.
+	ProgrammeCreate:     {objNone, Policy{RoleAdmin: anywhere, RoleCoordinator: anywhere}},
+	ProgrammeList:       {objNone, Policy{RoleAdmin: anywhere, RoleCoordinator: anywhere, RoleSocialWorker: anywhere}},
+	ProgrammeRead:       {objProgramme, Policy{RoleAdmin: adminAll, RoleCoordinator: staffScope, RoleSocialWorker: staffScope}},
+	ProgrammeUpdate:     {objProgramme, Policy{RoleAdmin: adminAll, RoleCoordinator: staffScope}},
+	ProgrammeEvaluation: {objProgramme, Policy{RoleAdmin: adminAll, RoleCoordinator: staffScope, RoleSocialWorker: staffScope}},
+	ProviderEvaluation: {objProvider, Policy{RoleAdmin: adminAll, RoleCoordinator: staffScope,
+		RoleOrganisation: {Itself}, RoleEnterprise: {Itself}}},
+	CoverageRead: {objNone, Policy{RoleAdmin: anywhere, RoleCoordinator: anywhere, RoleSocialWorker: anywhere}},
+	DemandRead:   {objNone, Policy{RoleAdmin: anywhere, RoleCoordinator: anywhere, RoleSocialWorker: anywhere}},
 
 	// Rounds are the coordinators': a social worker records wishes, a
 	// coordinator pairs them.
@@ -304,7 +327,7 @@ func (s *Service) reaches(p Principal, reach Reach, kind, id string) bool {
 	case InScope:
 		return s.tree.within(p.SubjectID, node)
 	case Itself:
-		return kind == p.Role && id == p.SubjectID
+		return (kind == p.Role || kind == objProvider && (p.Role == RoleOrganisation || p.Role == RoleEnterprise)) && id == p.SubjectID
 	case Owned:
 		r, ok := s.resources.Get(id)
 		return ok && r.Owner == p.Party()
@@ -348,6 +371,13 @@ func (s *Service) nodeOf(kind, id string) (string, bool) {
 		return nodeIn(s.runs, id)
 	case objOffer:
 		return nodeIn(s.offerRecords, id)
+	case objProgramme:
+		return nodeIn(s.programmes, id)
+	case objProvider:
+		if _, ok := s.organisations.Get(id); ok {
+			return id, true
+		}
+		return nodeIn(s.enterprises, id)
 	}
 	return "", false
 }

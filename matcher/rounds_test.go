@@ -19,6 +19,7 @@ type roundWorld struct {
 	*world
 	district, community *matcher.Organisation
 	social, coord       context.Context
+	provider            string // of programmes
 }
 
 func mustRoundWorld(t *testing.T) *roundWorld {

@@ -160,6 +160,14 @@ func (s *Service) every(ctx context.Context, interval time.Duration, job func(co
 	}
 }
 
+// Counts returns how many records of people, organisations and wishes the
+// state holds, and how many entities in all.
+func (s *Service) Counts() (records int, wishes int) {
+	records = s.volunteers.Len() + s.organisations.Len() + s.enterprises.Len() + s.resources.Len() +
+		s.residents.Len() + s.wishes.Len() + s.programmes.Len()
+	return records, s.wishes.Len()
+}
+
 // Opened reports whether Open has loaded the log: until then every
 // request but health checks is answered 503.
 func (s *Service) Opened() bool { return s.opened.Load() }

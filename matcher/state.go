@@ -23,6 +23,8 @@ type state struct {
 	wishes        *index.Table[Wish]
 	offerRecords  *index.Table[Offer]
 	runs          *index.Table[MatchRun]
+	programmes    *index.Table[Programme]
+	areas         *programmeAreas
 	aggregates    *index.Table[Aggregate]
 	lists         lists
 	keys          *keyIndex
@@ -39,11 +41,11 @@ type state struct {
 
 // lists page through each kind by node; open holds the open wishes.
 type lists struct {
-	volunteers, organisations, enterprises, resources, residents, wishes, open, runs, offers *index.List
+	volunteers, organisations, enterprises, resources, residents, wishes, open, runs, offers, programmes *index.List
 }
 
 func (l *lists) all() []*index.List {
-	return []*index.List{l.volunteers, l.organisations, l.enterprises, l.resources, l.residents, l.wishes, l.open, l.runs, l.offers}
+	return []*index.List{l.volunteers, l.organisations, l.enterprises, l.resources, l.residents, l.wishes, l.open, l.runs, l.offers, l.programmes}
 }
 
 func newState(grid *geo.Grid) state {
@@ -56,10 +58,12 @@ func newState(grid *geo.Grid) state {
 		wishes:        index.NewTable[Wish](),
 		offerRecords:  index.NewTable[Offer](),
 		runs:          index.NewTable[MatchRun](),
+		programmes:    index.NewTable[Programme](),
+		areas:         &programmeAreas{m: map[string]*programmeArea{}},
 		aggregates:    index.NewTable[Aggregate](),
 		lists: lists{volunteers: index.NewList(), organisations: index.NewList(), enterprises: index.NewList(),
 			resources: index.NewList(), residents: index.NewList(), wishes: index.NewList(), open: index.NewList(),
-			runs: index.NewList(), offers: index.NewList()},
+			runs: index.NewList(), offers: index.NewList(), programmes: index.NewList()},
 		keys:       newKeyIndex(),
 		ledger:     newLedger(),
 		index:      index.New(grid),
@@ -146,6 +150,10 @@ func (s *Service) applyRecord(seq int64, r any) {
 		if !seen {
 			s.lists.offers.Put(v.ID, "", v.NodeID)
 		}
+	case *Programme:
+		old := s.programmes.Put(v.ID, v)
+		s.lists.programmes.Put(v.ID, nodeOfOld(old), v.NodeID)
+		s.areas.put(v.ID, areaOf(v))
 	case *MatchRun:
 		if old := s.runs.Put(v.ID, v); old == nil {
 			s.lists.runs.Put(v.ID, "", v.NodeID)

@@ -20,7 +20,8 @@ type response struct {
 	v        any
 	status   int
 	err      error
-	replayed bool // the answer of an earlier request with the same Idempotency-Key
+	replayed bool   // the answer of an earlier request with the same Idempotency-Key
+	format   string // csv or geojson: the answer in that form instead of JSON
 }
 
 var _ endpoint.Failer = response{}
@@ -36,6 +37,16 @@ func encodeResponse(ctx context.Context, w http.ResponseWriter, resp any) error 
 	r := resp.(response)
 	if r.replayed {
 		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	switch r.format {
+	case "csv":
+		return writeCSV(w, r.v)
+	case "geojson":
+		if g, ok := r.v.(interface{ GeoJSON() any }); ok {
+			w.Header().Set("Content-Type", "application/geo+json")
+			w.WriteHeader(r.status)
+			return json.NewEncoder(w).Encode(g.GeoJSON())
+		}
 	}
 	return writeJSON(w, r.status, r.v)
 }

@@ -105,6 +105,12 @@ func errorStatuses(rt *route) []int {
 	if !rt.public() {
 		codes = append(codes, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound)
 	}
+	if rt.public() && strings.Contains(rt.path, "{") {
+		codes = append(codes, http.StatusNotFound)
+	}
+	if len(rt.formats) > 0 {
+		codes = append(codes, http.StatusNotAcceptable)
+	}
 	if rt.in != nil {
 		codes = append(codes, http.StatusUnsupportedMediaType)
 	}
@@ -125,7 +131,15 @@ func responses(rt *route, g *schemaGen) map[string]any {
 	errRef := map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Error"}}}
 	okResp := map[string]any{"description": http.StatusText(rt.status)}
 	if rt.out != nil && rt.out.Kind() != reflect.Interface {
-		okResp["content"] = map[string]any{"application/json": map[string]any{"schema": g.schema(rt.out)}}
+		content := map[string]any{"application/json": map[string]any{"schema": g.schema(rt.out)}}
+		for _, f := range rt.formats {
+			schema := map[string]any{"type": "string"}
+			if f == "geojson" {
+				schema = map[string]any{"type": "object"} // a GeoJSON FeatureCollection
+			}
+			content[formatTypes[f]] = map[string]any{"schema": schema}
+		}
+		okResp["content"] = content
 	}
 	out := map[string]any{strconv.Itoa(rt.status): okResp}
 	for _, c := range errorStatuses(rt) {
@@ -167,7 +181,11 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 	case t.Kind() == reflect.Slice:
 		return map[string]any{"type": "array", "items": g.schema(t.Elem())}
 	case t.Kind() == reflect.Map:
-		return map[string]any{"type": "object", "additionalProperties": g.schema(t.Elem())}
+		elem := g.schema(t.Elem())
+		if k := t.Elem().Kind(); k == reflect.Pointer && t.Elem().Elem().Kind() != reflect.Struct {
+			elem = map[string]any{"anyOf": []any{elem, map[string]any{"type": "null"}}} // a value that may be withheld
+		}
+		return map[string]any{"type": "object", "additionalProperties": elem}
 	case t.Implements(textMarshaler) || reflect.PointerTo(t).Implements(textMarshaler), t.Kind() == reflect.String:
 		return map[string]any{"type": "string"}
 	case t.Kind() == reflect.Bool:

@@ -29,6 +29,9 @@ type route struct {
 	// already, from what the change made; nil for routes that change
 	// nothing.
 	replay func(context.Context, *matcher.IdempotencyRecord) (any, error)
+	// formats are the other forms the answer may take (csv, geojson), by
+	// ?format= or Accept.
+	formats []string
 }
 
 func (rt *route) public() bool { return rt.action == "" }

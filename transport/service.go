@@ -70,6 +70,8 @@ type Service interface {
 	Confirm(ctx context.Context, id string, in matcher.ConfirmationInput) (*matcher.Claim, error)
 	Cancel(ctx context.Context, id string, in matcher.CancelInput) (*matcher.Event, error)
 
+	reportService
+
 	StartMatchRun(ctx context.Context, in matcher.MatchRunInput) (*matcher.MatchRun, error)
 	MatchRuns(ctx context.Context, req matcher.PageRequest) (*matcher.Page[matcher.MatchRunSummary], error)
 	MatchRun(ctx context.Context, id string) (*matcher.MatchRun, error)
@@ -78,6 +80,22 @@ type Service interface {
 	GetOffer(ctx context.Context, id string) (*matcher.Offer, error)
 	AcceptOffer(ctx context.Context, id string) (*matcher.Claim, error)
 	DeclineOffer(ctx context.Context, id string, in matcher.DeclineInput) (*matcher.Offer, error)
+}
+
+// reportService is the district's picture: programmes, evaluation,
+// coverage, demand and the public figures.
+type reportService interface {
+	CreateProgramme(ctx context.Context, in matcher.ProgrammeInput) (*matcher.Programme, error)
+	ListProgrammes(ctx context.Context, q matcher.ProgrammeQuery) (*matcher.Page[matcher.Programme], error)
+	GetProgramme(ctx context.Context, id string) (*matcher.Programme, error)
+	UpdateProgramme(ctx context.Context, id string, in matcher.ProgrammeInput) (*matcher.Programme, error)
+	ProgrammeEvaluation(ctx context.Context, id string) (*matcher.Evaluation, error)
+	ProviderEvaluation(ctx context.Context, id string) (*matcher.Evaluation, error)
+	Coverage(ctx context.Context, q matcher.ReportQuery) (*matcher.Coverage, error)
+	Demand(ctx context.Context, q matcher.ReportQuery) (*matcher.Demand, error)
+	PublicProgrammes(ctx context.Context, req matcher.PageRequest) (*matcher.Page[matcher.PublicProgramme], error)
+	PublicProgramme(ctx context.Context, id string) (*matcher.PublicProgramme, error)
+	PublicProviders(ctx context.Context) (*matcher.Page[matcher.PublicProviderFigures], error)
 }
 
 var _ Service = (*matcher.Service)(nil)

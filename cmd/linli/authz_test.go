@@ -132,6 +132,8 @@ func bodyFor(method, path string, t *tenant) any {
 		return map[string]any{"note": "done"}
 	case "/v1/wishes/{id}/confirmation":
 		return map[string]any{"outcome": "confirmed", "rating": 5}
+	case "/v1/programmes", "/v1/programmes/{id}":
+		return programmeBody(t.organisation)
 	case "/v1/match-runs":
 		return map[string]any{"dry_run": true} // a real round would make offers on every cell's wishes
 	case "/v1/offers/{id}/decline":
@@ -182,8 +184,16 @@ type district struct {
 	callers      []caller
 	ancestorsOfA []string // nodes whose staff reach A
 	dryRun       string   // a finished dry run of A's community
+	programme    string   // a programme of A's community
 	offers       map[string]offerOf
 	made         int // offers made, each at its own place
+}
+
+// programmeBody is a programme bought from provider around A's place.
+func programmeBody(provider string) map[string]any {
+	return map[string]any{"name": "长者助餐", "department": "民政局", "provider_id": provider, "category": "meal_delivery",
+		"target_group": map[string]any{"tags": []string{"elderly"}}, "cells": []string{"8830e1d8a5fffff"},
+		"budget": 100000, "starts_at": "2026-01-01T00:00:00Z", "ends_at": "2027-12-31T00:00:00Z"}
 }
 
 // offerOf is an offer of A's round and the key of its offeree.
@@ -358,6 +368,15 @@ func (d *district) fresh(tb testing.TB, op operation, c caller, variant string) 
 			claim := s.mustCall(tb, http.StatusCreated, "POST", "/v1/wishes/"+id+"/claims", a.enterpriseKey, nil)
 			tg.claimed = true
 			tg.path = strings.ReplaceAll(op.path, "{claim_id}", claim["id"].(string))
+		}
+	case "programmes":
+		if d.programme == "" || op.method != http.MethodGet {
+			id = s.mustCall(tb, http.StatusCreated, "POST", "/v1/programmes", a.keys["coordinator"], programmeBody(a.organisation))["id"].(string)
+			if d.programme == "" {
+				d.programme = id
+			}
+		} else {
+			id = d.programme
 		}
 	case "match-runs":
 		// A finished dry run: approving it is refused (409) past

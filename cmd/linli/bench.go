@@ -42,6 +42,8 @@ func benchCmd(ctx context.Context, args []string, env map[string]string, stdout,
 		return benchStartupLoad(ctx, args[1:], env, stdout, stderr)
 	case "scale":
 		return benchScaleCmd(ctx, args[1:], env, stdout, stderr)
+	case "coverage":
+		return benchCoverageCmd(ctx, args[1:], env, stdout, stderr)
 	case "assign":
 		return benchAssignCmd(ctx, args[1:], stdout, stderr)
 	default:

@@ -60,3 +60,10 @@ func printImpact(w io.Writer, rows []matcher.RuleImpact, current string, propose
 	fmt.Fprintf(w, "eligible wish-supplier pairs: %d now, %d proposed (%+d)\n", t.PairsBefore, t.PairsAfter, t.PairsAfter-t.PairsBefore)
 	fmt.Fprintf(w, "open wishes nobody may serve: %d now, %d proposed\n", t.NobodyBefore, t.NobodyAfter)
 }
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -28,6 +28,8 @@ Usage:
   linli match [--dry-run] [--node ID] [--categories A,B] [--cells C,D]
                                a matching round against the store: progress, statistics, why
                                wishes stayed unmatched (a real round waits for approval)
+  linli demo [--data DIR]      seed an empty store with a demo district (3 streets, 12 communities,
+                               2,000 volunteers, 600 residents, 900 wishes, programmes); prints keys
   linli keys new-data-key      print a fresh data key for LINLI_DATA_KEY
   linli keys rotate-data-key   re-seal residents' data with data_key (see README)
   linli bench candidates|assign|startup|scale|coverage [flags]
@@ -80,6 +82,8 @@ func run(ctx context.Context, args []string, env map[string]string, stdout, stde
 		return benchCmd(ctx, args[1:], env, stdout, stderr)
 	case "match":
 		return matchCmd(ctx, args[1:], env, stdout, stderr)
+	case "demo":
+		return demoCmd(ctx, args[1:], env, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "linli", version)
 		return nil

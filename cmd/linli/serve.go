@@ -28,7 +28,10 @@ import (
 // background jobs; then drain: /readyz says 503, requests in flight
 // finish, every job stops, and the store closes.
 func serve(ctx context.Context, args []string, env map[string]string, stdout, stderr io.Writer) error {
-	cfg, _, err := parseConfig("serve", args, env, stderr, serveFlags)
+	var demo bool
+	cfg, _, err := parseConfig("serve", args, env, stderr, serveFlags, func(fs *pflag.FlagSet) {
+		fs.BoolVar(&demo, "demo", false, "on an empty store, seed the demo district first (see linli demo) and print its keys")
+	})
 	if errors.Is(err, pflag.ErrHelp) {
 		return nil
 	}
@@ -43,6 +46,11 @@ func serve(ctx context.Context, args []string, env map[string]string, stdout, st
 	defer a.close()
 	if rulesErr != nil {
 		logger.Error("the rules did not load: not ready, and nothing that needs rules is allowed, until they do", "err", rulesErr)
+	}
+	if demo {
+		if err := a.serveDemo(ctx, stdout, stderr); err != nil {
+			return err
+		}
 	}
 
 	handler := transport.NewHandler(a.svc, handlerOptions(cfg, logger))

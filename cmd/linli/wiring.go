@@ -27,6 +27,12 @@ type app struct {
 	engine    *rules.Engine
 	svc       *matcher.Service
 	storeDesc string
+	// uri and opts open the store again: a second connection, as the demo
+	// seeder's.
+	uri  string
+	opts []mongo.Option
+	// keysFile is where the demo writes its keys ("": the default).
+	keysFile string
 }
 
 // openApp opens the store cfg names and a service over it, without
@@ -62,7 +68,8 @@ func openApp(ctx context.Context, cfg *Config, stdout io.Writer, logger *slog.Lo
 	if err != nil {
 		return nil, nil, err
 	}
-	if a.store, err = mongo.Open(ctx, uri, cfg.MongoDB.Database, append(opts, mongo.WithCipher(sealer))...); err != nil {
+	a.uri, a.opts = uri, append(opts, mongo.WithCipher(sealer))
+	if a.store, err = mongo.Open(ctx, uri, cfg.MongoDB.Database, a.opts...); err != nil {
 		return nil, nil, err
 	}
 	if a.grid, err = geo.New(cfg.geo()); err != nil {
@@ -115,6 +122,11 @@ func syncInterval(cfg *Config) time.Duration {
 		return -1
 	}
 	return cfg.Sync.Interval
+}
+
+// newStore opens another connection to the app's store.
+func (a *app) newStore(ctx context.Context) (*mongo.Store, error) {
+	return mongo.Open(ctx, a.uri, a.cfg.MongoDB.Database, a.opts...)
 }
 
 // close closes the store, then the embedded server.

@@ -92,11 +92,30 @@ func civilOf(t time.Time) civilDate {
 
 // parseCivil reads "YYYY-MM-DD"; a missing or malformed date is 0.
 func parseCivil(s string) civilDate {
+	if len(s) == 10 && s[4] == '-' && s[7] == '-' { // the common case, without time.Parse
+		n, ok := 0, true
+		for i, ch := range []byte(s) {
+			if i == 4 || i == 7 {
+				continue
+			}
+			ok = ok && ch >= '0' && ch <= '9'
+			n = n*10 + int(ch-'0')
+		}
+		if m, d := n/100%100, n%100; ok && m >= 1 && m <= 12 && d >= 1 && d <= daysIn(m, n/10000) {
+			return civilDate(n)
+		}
+		return 0
+	}
 	d, err := time.Parse(time.DateOnly, s)
 	if err != nil {
 		return 0
 	}
 	return civilOf(d)
+}
+
+// daysIn returns the days of month m of year y.
+func daysIn(m, y int) int {
+	return time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
 // ageOn returns the age in whole years on today of someone born on birth:

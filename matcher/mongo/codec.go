@@ -64,13 +64,15 @@ const (
 	kindKey          = "api_key"
 	kindOffer        = "offer"
 	kindMatchRun     = "match_run"
+	kindProgramme    = "programme"
 )
 
 // jsonKinds are the records stored as their JSON form, under one field
 // "j": those read rarely, holding no personal data, whose shape is their
 // API shape. new returns an empty one to decode into.
 var jsonKinds = map[string]func() any{
-	kindMatchRun: func() any { return new(matcher.MatchRun) },
+	kindMatchRun:  func() any { return new(matcher.MatchRun) },
+	kindProgramme: func() any { return new(matcher.Programme) },
 }
 
 // jsonDoc holds a record of one of jsonKinds.
@@ -149,6 +151,8 @@ func (s *Store) recordDoc(r any) (string, any, error) {
 		return kindOffer, offerToDoc(v), nil
 	case *matcher.MatchRun:
 		return jsonRecord(kindMatchRun, v)
+	case *matcher.Programme:
+		return jsonRecord(kindProgramme, v)
 	}
 	return "", nil, fmt.Errorf("encode: %T is not a kind of record", r)
 }

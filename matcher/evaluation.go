@@ -1,0 +1,292 @@
+package matcher
+
+import (
+	"context"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/linli/linli/geo"
+)
+
+// EvaluationConfig weighs the score of an evaluation. Zero values take
+// the defaults: residents' satisfaction 0.5, fulfilment 0.3, timeliness
+// 0.2.
+type EvaluationConfig struct {
+	Satisfaction, Fulfilment, Timeliness float64
+}
+
+func (c EvaluationConfig) withDefaults() EvaluationConfig {
+	if c.Satisfaction <= 0 && c.Fulfilment <= 0 && c.Timeliness <= 0 {
+		c.Satisfaction, c.Fulfilment, c.Timeliness = 0.5, 0.3, 0.2
+	}
+	return c
+}
+
+// WishCounts counts distinct wishes by what happened to the provider's
+// claims on them.
+type WishCounts struct {
+	// Claimed: wishes the provider claimed. Fulfilled: of those, with a
+	// fulfilment reported on the provider's claim; Confirmed and Disputed:
+	// with that fulfilment confirmed or disputed by the social worker;
+	// ReleasedStale: whose claim by the provider expired unfulfilled;
+	// Withdrawn: the provider withdrew; Cancelled: cancelled while the
+	// provider held the claim.
+	Claimed       int `json:"claimed"`
+	Fulfilled     int `json:"fulfilled"`
+	Confirmed     int `json:"confirmed"`
+	Disputed      int `json:"disputed"`
+	ReleasedStale int `json:"released_stale"`
+	Withdrawn     int `json:"withdrawn"`
+	Cancelled     int `json:"cancelled"`
+}
+
+// Durations are the median and 90th percentile (nearest rank) of some
+// hours, null when there are none.
+type Durations struct {
+	Count  int      `json:"count"`
+	Median *float64 `json:"median"`
+	P90    *float64 `json:"p90"`
+}
+
+// Satisfaction is the residents' ratings of confirmed fulfilments.
+type Satisfaction struct {
+	Mean         *float64       `json:"mean"`
+	Count        int            `json:"count"`
+	Distribution map[string]int `json:"distribution"`
+}
+
+// Evaluation is how well a provider served, by the residents' word first.
+type Evaluation struct {
+	ProgrammeID string     `json:"programme_id,omitempty"`
+	Provider    Party      `json:"provider"`
+	From        time.Time  `json:"from"`
+	To          time.Time  `json:"to"`
+	Wishes      WishCounts `json:"wishes"`
+	// TimeToClaim runs from a wish's creation to the provider's first
+	// claim on it; TimeToFulfil from a claim to its fulfilment (done_at).
+	TimeToClaim  Durations    `json:"time_to_claim_hours"`
+	TimeToFulfil Durations    `json:"time_to_fulfil_hours"`
+	Satisfaction Satisfaction `json:"satisfaction"`
+	Hours        float64      `json:"hours"`
+	Budget       *float64     `json:"budget,omitempty"`
+	// CostPerConfirmed is the budget over the confirmed wishes, null
+	// without any.
+	CostPerConfirmed *float64 `json:"cost_per_confirmed"`
+	// Score, 0 to 100, weighs the mean rating ((mean − 1) / 4), the share
+	// of claimed wishes confirmed, and the share of fulfilments reported
+	// before their claim was due; null when nothing was claimed.
+	Score   *float64           `json:"score"`
+	Weights map[string]float64 `json:"weights"`
+}
+
+// claimScope decides which claims an evaluation counts.
+type claimScope struct {
+	provider Party
+	members  func(Party) bool // whether a claimant serves as the provider
+	keep     func(w *Wish) bool
+	from, to time.Time // claims made in [from, to)
+}
+
+// ProgrammeEvaluation evaluates a programme: its provider's claims (its
+// own, its member volunteers' and its resources') on wishes of the
+// programme's category, in its area, for residents of its target group,
+// claimed in its period.
+func (s *Service) ProgrammeEvaluation(ctx context.Context, id string) (*Evaluation, error) {
+	if _, _, err := s.allow(ctx, ProgrammeEvaluation, id); err != nil {
+		return nil, err
+	}
+	pg, ok := s.programmes.Get(id)
+	if !ok {
+		return nil, notFound()
+	}
+	return s.evaluateProgramme(pg), nil
+}
+
+func (s *Service) evaluateProgramme(pg *Programme) *Evaluation {
+	pa := s.areas.get(pg.ID)
+	now := s.now()
+	res := s.grid.Config().Resolution
+	sc := claimScope{provider: pg.Provider, members: s.memberOf(pg.Provider), from: pg.StartsAt, to: pg.EndsAt,
+		keep: func(w *Wish) bool {
+			if w.Category != pg.Category || pa == nil || !pa.cells[geo.Parent(w.Cell, res)] {
+				return false
+			}
+			r, ok := s.residents.Get(w.ResidentID)
+			if !ok {
+				return false
+			}
+			facts := residentFactsAt(r, now)
+			return pg.inTarget(pa, &facts, now)
+		}}
+	ev := s.evaluate(sc)
+	ev.ProgrammeID = pg.ID
+	budget := pg.Budget
+	ev.Budget = &budget
+	if ev.Wishes.Confirmed > 0 {
+		c := round2(budget / float64(ev.Wishes.Confirmed))
+		ev.CostPerConfirmed = &c
+	}
+	return ev
+}
+
+// ProviderEvaluation evaluates an organisation or an enterprise over all
+// its claims (and its member volunteers' and resources').
+func (s *Service) ProviderEvaluation(ctx context.Context, id string) (*Evaluation, error) {
+	if _, _, err := s.allow(ctx, ProviderEvaluation, id); err != nil {
+		return nil, err
+	}
+	kind := RoleEnterprise
+	if _, ok := s.organisations.Get(id); ok {
+		kind = RoleOrganisation
+	}
+	party := Party{Kind: kind, ID: id}
+	return s.evaluate(claimScope{provider: party, members: s.memberOf(party), keep: func(*Wish) bool { return true },
+		to: s.now().Add(time.Minute)}), nil
+}
+
+// memberOf returns whether a claimant serves as the provider: the
+// provider itself, or a volunteer who is a member of it.
+func (s *Service) memberOf(provider Party) func(Party) bool {
+	return func(c Party) bool {
+		if c == provider {
+			return true
+		}
+		if c.Kind != RoleVolunteer || provider.Kind != RoleOrganisation {
+			return false
+		}
+		v, ok := s.volunteers.Get(c.ID)
+		return ok && v.OrganisationID == provider.ID
+	}
+}
+
+// evaluate folds the histories of the wishes sc keeps.
+func (s *Service) evaluate(sc claimScope) *Evaluation {
+	w := s.cfg.Evaluation
+	ev := &Evaluation{Provider: sc.provider, From: sc.from, To: sc.to,
+		Satisfaction: Satisfaction{Distribution: map[string]int{"1": 0, "2": 0, "3": 0, "4": 0, "5": 0}},
+		Weights:      map[string]float64{"satisfaction": w.Satisfaction, "fulfilment": w.Fulfilment, "timeliness": w.Timeliness}}
+	var toClaim, toFulfil []float64
+	ratings, onTime := 0, 0
+	sum := 0
+	s.lists.wishes.Each(nil, func(id string) bool {
+		wish, ok := s.wishes.Get(id)
+		if !ok || !sc.keep(wish) {
+			return true
+		}
+		var o struct{ claimed, fulfilled, confirmed, disputed, stale, withdrawn, cancelled bool }
+		mine := map[string]bool{} // the provider's claims of the wish
+		for _, e := range s.ledger.historyOf(id) {
+			if e.Type == EventClaimed {
+				if e.Claimant == nil || !sc.members(*e.Claimant) || e.At.Before(sc.from) || !e.At.Before(sc.to) {
+					continue
+				}
+				mine[e.ClaimID] = true
+				if !o.claimed {
+					toClaim = append(toClaim, e.At.Sub(wish.CreatedAt).Hours())
+				}
+				o.claimed = true
+				continue
+			}
+			if !mine[e.ClaimID] {
+				continue
+			}
+			switch e.Type {
+			case EventFulfilled:
+				o.fulfilled = true
+				done := e.DoneAt
+				if done.IsZero() {
+					done = e.At
+				}
+				if claimedAt := s.claimedAt(id, e.ClaimID); !claimedAt.IsZero() {
+					toFulfil = append(toFulfil, done.Sub(claimedAt).Hours())
+				}
+				if !done.After(e.DueAt) {
+					onTime++
+				}
+			case EventConfirmed:
+				o.confirmed = true
+				for _, h := range e.Hours {
+					ev.Hours += h.Hours
+				}
+				if e.Rating >= 1 && e.Rating <= 5 {
+					ratings++
+					sum += e.Rating
+					ev.Satisfaction.Distribution[string(rune('0'+e.Rating))]++
+				}
+			case EventDisputed:
+				o.disputed = true
+			case EventExpired:
+				o.stale = true
+			case EventWithdrawn:
+				o.withdrawn = true
+			case EventCancelled, EventConsentWithdrawn:
+				o.cancelled = true
+			}
+		}
+		c := &ev.Wishes
+		c.Claimed += b2i(o.claimed)
+		c.Fulfilled += b2i(o.fulfilled)
+		c.Confirmed += b2i(o.confirmed)
+		c.Disputed += b2i(o.disputed)
+		c.ReleasedStale += b2i(o.stale)
+		c.Withdrawn += b2i(o.withdrawn)
+		c.Cancelled += b2i(o.cancelled)
+		return true
+	})
+	ev.Hours = round2(ev.Hours)
+	ev.TimeToClaim, ev.TimeToFulfil = durations(toClaim), durations(toFulfil)
+	ev.Satisfaction.Count = ratings
+	if ratings > 0 {
+		m := round2(float64(sum) / float64(ratings))
+		ev.Satisfaction.Mean = &m
+	}
+	if ev.Wishes.Claimed > 0 {
+		sat := 0.0
+		if ratings > 0 {
+			sat = (float64(sum)/float64(ratings) - 1) / 4
+		}
+		ful := float64(ev.Wishes.Confirmed) / float64(ev.Wishes.Claimed)
+		tim := 0.0
+		if len(toFulfil) > 0 {
+			tim = float64(onTime) / float64(len(toFulfil))
+		}
+		total := w.Satisfaction + w.Fulfilment + w.Timeliness
+		score := round2(100 * (w.Satisfaction*sat + w.Fulfilment*ful + w.Timeliness*tim) / total)
+		ev.Score = &score
+	}
+	return ev
+}
+
+// claimedAt returns when the claim was made.
+func (s *Service) claimedAt(wishID, claimID string) time.Time {
+	for _, e := range s.ledger.historyOf(wishID) {
+		if e.Type == EventClaimed && e.ClaimID == claimID {
+			return e.At
+		}
+	}
+	return time.Time{}
+}
+
+// durations returns the count, median and 90th percentile (nearest rank)
+// of hours, rounded to 2 decimals.
+func durations(hours []float64) Durations {
+	d := Durations{Count: len(hours)}
+	if len(hours) == 0 {
+		return d
+	}
+	slices.Sort(hours)
+	rank := func(p float64) *float64 {
+		v := round2(hours[max(0, int(math.Ceil(p*float64(len(hours))))-1)])
+		return &v
+	}
+	d.Median, d.P90 = rank(0.5), rank(0.9)
+	return d
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
