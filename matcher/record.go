@@ -205,6 +205,8 @@ func recordRef(r any) (kind, id string) {
 		return objOffer, v.ID
 	case *MatchRun:
 		return objRun, v.ID
+	case *Import:
+		return objImport, v.ID
 	}
 	return "", ""
 }

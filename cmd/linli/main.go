@@ -28,6 +28,10 @@ Usage:
   linli match [--dry-run] [--node ID] [--categories A,B] [--cells C,D]
                                a matching round against the store: progress, statistics, why
                                wishes stayed unmatched (a real round waits for approval)
+  linli import volunteers|organisations|enterprises|residents|wishes FILE.csv [--dry-run]
+               [--encoding utf-8|gb18030] [--node ID]
+                               bulk import against the store: a report line per refused or
+                               duplicate row, then {"rows","imported","refused","duplicates","seconds"}
   linli keys new-data-key      print a fresh data key for LINLI_DATA_KEY
   linli keys rotate-data-key   re-seal residents' data with data_key (see README)
   linli bench candidates|assign|startup|scale|coverage [flags]
@@ -80,6 +84,8 @@ func run(ctx context.Context, args []string, env map[string]string, stdout, stde
 		return benchCmd(ctx, args[1:], env, stdout, stderr)
 	case "match":
 		return matchCmd(ctx, args[1:], env, stdout, stderr)
+	case "import":
+		return importCmd(ctx, args[1:], env, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "linli", version)
 		return nil

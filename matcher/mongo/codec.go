@@ -64,6 +64,8 @@ const (
 	kindKey          = "api_key"
 	kindOffer        = "offer"
 	kindMatchRun     = "match_run"
+	kindImport       = "import"
+	kindImportRows   = "import_rows"
 )
 
 // jsonKinds are the records stored as their JSON form, under one field
@@ -71,6 +73,10 @@ const (
 // API shape. new returns an empty one to decode into.
 var jsonKinds = map[string]func() any{
 	kindMatchRun: func() any { return new(matcher.MatchRun) },
+	// An import holds counts and row numbers, field names and reasons;
+	// its rows only fingerprints of the rows and the ids they made.
+	kindImport:     func() any { return new(matcher.Import) },
+	kindImportRows: func() any { return new(matcher.ImportRows) },
 }
 
 // jsonDoc holds a record of one of jsonKinds.
@@ -149,6 +155,10 @@ func (s *Store) recordDoc(r any) (string, any, error) {
 		return kindOffer, offerToDoc(v), nil
 	case *matcher.MatchRun:
 		return jsonRecord(kindMatchRun, v)
+	case *matcher.Import:
+		return jsonRecord(kindImport, v)
+	case *matcher.ImportRows:
+		return jsonRecord(kindImportRows, v)
 	}
 	return "", nil, fmt.Errorf("encode: %T is not a kind of record", r)
 }
