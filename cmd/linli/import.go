@@ -112,7 +112,6 @@ type importTotals struct {
 	Seconds    float64 `json:"seconds"`
 }
 
-
 // rowBar is the progress bar of an import: rows and rows a second, shown
 // once a file has more rows than one batch.
 type rowBar struct {
