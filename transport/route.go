@@ -29,6 +29,11 @@ type route struct {
 	// already, from what the change made; nil for routes that change
 	// nothing.
 	replay func(context.Context, *matcher.IdempotencyRecord) (any, error)
+	// form, when set, is the schema of a multipart/form-data body, which
+	// the route reads instead of JSON (an import's file); also lists the
+	// statuses of success besides status (a dry run's 200).
+	form map[string]any
+	also []int
 }
 
 func (rt *route) public() bool { return rt.action == "" }
