@@ -23,12 +23,12 @@ type importState struct {
 	table *index.Table[Import]
 	list  *index.List
 	mu    sync.RWMutex
-	rows  map[string]string    // kind + "/" + fingerprint → the record made
+	rows  map[string][]string  // kind + "/" + fingerprint → the records made
 	dups  map[string]*dupIndex // by kind, once built
 }
 
 func newImportState() *importState {
-	return &importState{table: index.NewTable[Import](), list: index.NewList(), rows: map[string]string{}, dups: map[string]*dupIndex{}}
+	return &importState{table: index.NewTable[Import](), list: index.NewList(), rows: map[string][]string{}, dups: map[string]*dupIndex{}}
 }
 
 // dupIndex maps duplicate keys to the records that have them.
@@ -57,8 +57,8 @@ func (s *Service) applyImport(r any) {
 	case *ImportRows:
 		x.mu.Lock()
 		for i, h := range v.Hashes {
-			if i < len(v.IDs) {
-				x.rows[v.Kind+"/"+h] = v.IDs[i]
+			if k := v.Kind + "/" + h; i < len(v.IDs) && !slices.Contains(x.rows[k], v.IDs[i]) {
+				x.rows[k] = append(x.rows[k], v.IDs[i])
 			}
 		}
 		x.mu.Unlock()
@@ -111,7 +111,7 @@ func (s *Service) buildDupIndex(kind *importKind) {
 // none found is a zero dupFound.
 func (s *Service) existing(p Principal, kind *importKind, c candidate) dupFound {
 	s.imports.mu.RLock()
-	byRow := s.imports.rows[kind.name+"/"+c.hash]
+	byRow := slices.Clone(s.imports.rows[kind.name+"/"+c.hash])
 	var ids [][]string
 	keys := kind.keysOf(c.rec)
 	if idx := s.imports.dups[kind.name]; idx != nil {
@@ -120,9 +120,9 @@ func (s *Service) existing(p Principal, kind *importKind, c candidate) dupFound 
 		}
 	}
 	s.imports.mu.RUnlock()
-	if byRow != "" {
-		if _, ok := s.visible(p, kind, byRow); ok {
-			return dupFound{byRow, "the same row, imported before"}
+	for _, id := range byRow {
+		if _, ok := s.visible(p, kind, id); ok {
+			return dupFound{id, "the same row, imported before"}
 		}
 	}
 	for i, list := range ids {
