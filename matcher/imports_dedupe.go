@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 
 	"golang.org/x/text/cases"
@@ -25,6 +26,9 @@ type importState struct {
 	mu    sync.RWMutex
 	rows  map[string][]string  // kind + "/" + fingerprint → the records made
 	dups  map[string]*dupIndex // by kind, once built
+	// built counts the kinds indexed, so that a process that never
+	// imported pays nothing for a record applied.
+	built atomic.Int32
 }
 
 func newImportState() *importState {
@@ -62,6 +66,9 @@ func (s *Service) applyImport(r any) {
 			}
 		}
 		x.mu.Unlock()
+		return
+	}
+	if x.built.Load() == 0 {
 		return
 	}
 	kind := importKindOf(r)
@@ -102,6 +109,7 @@ func (s *Service) buildDupIndex(kind *importKind) {
 	})
 	s.imports.mu.Lock()
 	s.imports.dups[kind.name] = idx
+	s.imports.built.Add(1)
 	s.imports.mu.Unlock()
 }
 
