@@ -34,6 +34,10 @@ type ImportInput struct {
 // of the log stays small.
 const DefaultImportBatch = 500
 
+// maxImportBatch bounds a batch, so that one change of the log stays a
+// few megabytes at most.
+const maxImportBatch = 5000
+
 // maxImportReport is how many lines of a report an import keeps; the
 // counts are always whole.
 const maxImportReport = 10_000
@@ -145,8 +149,11 @@ func (s *Service) Import(ctx context.Context, in ImportInput, file io.Reader, pr
 	if _, may := policies[kind.create].policy[p.Role]; !may && p.Role != RoleAdmin {
 		return nil, Errorf(EFORBIDDEN, "role %s may not import %s", p.Role, kind.name)
 	}
-	if in.Batch <= 0 {
+	switch {
+	case in.Batch == 0:
 		in.Batch = DefaultImportBatch
+	case in.Batch < 0 || in.Batch > maxImportBatch:
+		return nil, Invalid("batch", "must be between 1 and %d rows", maxImportBatch)
 	}
 	if in.NodeID, err = s.importNode(p, kind, in.NodeID); err != nil {
 		return nil, err

@@ -436,3 +436,23 @@ func (w *world) rawLog(tb testing.TB) []any {
 	}
 	return out
 }
+
+// TestImportNumbersRowsAsASpreadsheetDoes: the header is row 1, an empty
+// line is a row, and a cell over several lines is still one row.
+func TestImportNumbersRowsAsASpreadsheetDoes(t *testing.T) {
+	w := mustWorld(t, false)
+	community := w.mustNode(matcher.KindCommunity, "")
+	coord := w.as(matcher.RoleCoordinator, community.ID)
+	file := "name,birth_date,lat,lng\r\n" +
+		"\"Li\r\nWei\",1990-05-01,30.27,120.15\r\n" + // row 2, over two lines (checkText allows a line break)
+		"\r\n" + // row 3, empty
+		",,,\r\n" + // row 4, empty cells
+		"Bad,1990-05-01,99,120.15\r\n" // row 5
+	imp := w.mustImport(coord, "volunteers", file)
+	if got := reportOf(imp); len(got) != 1 || got[0] != "row 5: location.lat: must be between -90 and 90" || imp.Rows != 2 || imp.Imported != 1 {
+		t.Fatalf("rows %d, imported %d, report %q; want row 5 refused of 2 rows", imp.Rows, imp.Imported, got)
+	}
+	if _, err := w.importFile(coord, "volunteers", "name,birth_date,lat,lng\n", func(in *matcher.ImportInput) { in.Batch = 1 << 20 }); code(err) != matcher.EINVALID {
+		t.Fatalf("a batch of a million rows: %v", err)
+	}
+}
