@@ -149,13 +149,17 @@ func (s *Service) existing(p Principal, kind *importKind, c candidate) dupFound 
 }
 
 // visible returns the current version of the record id of kind when it
-// exists in p's scope.
+// exists in p's scope and still counts.
 func (s *Service) visible(p Principal, kind *importKind, id string) (any, bool) {
 	node, ok := s.nodeOf(kind.object, id)
 	if !ok || p.Role != RoleAdmin && !s.tree.within(p.SubjectID, node) {
 		return nil, false
 	}
-	return kind.get(s, id)
+	cur, ok := kind.get(s, id)
+	if !ok || kind.retired != nil && kind.retired(cur) {
+		return nil, false
+	}
+	return cur, true
 }
 
 // personKeys are the duplicate keys of a person: the phone, normalised,

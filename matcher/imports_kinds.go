@@ -33,6 +33,9 @@ type importKind struct {
 	get     func(s *Service, id string) (any, bool)
 	// open returns an open wish the record repeats (wishes only).
 	open func(s *Service, rec any) string
+	// retired reports whether a record no longer counts as one a row may
+	// repeat (a resident who withdrew consent); nil for never.
+	retired func(rec any) bool
 }
 
 func (k *importKind) columnList() string {
@@ -107,8 +110,9 @@ var importKinds = map[string]*importKind{
 			}
 			return personKeys(v.Name, v.Phone, v.BirthDate)
 		},
-		each: func(s *Service, fn func(any)) { s.residents.Each(func(r *Resident) bool { fn(r); return true }) },
-		get:  func(s *Service, id string) (any, bool) { return s.residents.Get(id) },
+		each:    func(s *Service, fn func(any)) { s.residents.Each(func(r *Resident) bool { fn(r); return true }) },
+		get:     func(s *Service, id string) (any, bool) { return s.residents.Get(id) },
+		retired: func(r any) bool { return r.(*Resident).hidden() },
 	},
 	"wishes": {
 		name: "wishes", object: objWish, create: WishCreate, needsNode: true,

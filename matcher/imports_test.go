@@ -456,3 +456,27 @@ func TestImportNumbersRowsAsASpreadsheetDoes(t *testing.T) {
 		t.Fatalf("a batch of a million rows: %v", err)
 	}
 }
+
+// TestImportAfterConsentWasWithdrawn: a resident who withdrew consent is
+// no longer one a row repeats; importing them again records new consent.
+func TestImportAfterConsentWasWithdrawn(t *testing.T) {
+	w := mustWorld(t, false)
+	community := w.mustNode(matcher.KindCommunity, "")
+	social := w.as(matcher.RoleSocialWorker, community.ID)
+	file := "name,phone,birth_date,lat,lng,consent_given_by,consent_purpose,consent_given_at\n" +
+		"Wang Fang,13900001111,1948-03-02,30.27,120.15,self,matching,2026-11-01\n"
+	w.mustImport(social, "residents", file)
+	if imp := w.mustImport(social, "residents", file); imp.Imported != 0 || imp.Duplicates != 1 {
+		t.Fatalf("again: %+v", imp.ImportCounts)
+	}
+	pg, err := w.svc.ListResidents(social, matcher.PageRequest{})
+	if err != nil || len(pg.Items) != 1 {
+		t.Fatalf("%v %v", pg, err)
+	}
+	if _, err := w.svc.WithdrawConsent(social, pg.Items[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if imp := w.mustImport(social, "residents", file); imp.Imported != 1 || imp.Duplicates != 0 {
+		t.Fatalf("after consent was withdrawn: %+v %q", imp.ImportCounts, reportOf(imp))
+	}
+}
