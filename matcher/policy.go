@@ -81,6 +81,10 @@ const (
 	OfferAccept  Action = "offer.accept"
 	OfferDecline Action = "offer.decline"
 
+	ImportCreate Action = "import.create"
+	ImportList   Action = "import.list"
+	ImportRead   Action = "import.read"
+
 	MeRead       Action = "me.read"
 	RulesTest    Action = "rules.test"
 	RulesPreview Action = "rules.impact"
@@ -146,6 +150,7 @@ const (
 	objOffer        = "offer"
 	objProgramme    = "programme"
 	objProvider     = "provider" // an organisation or an enterprise
+	objImport       = "import"
 )
 
 // rule is one row of the table: the kind of object the action names and
@@ -244,6 +249,14 @@ var policies = map[Action]rule{
 		RoleEnterprise: {Offeree}, RoleOrganisation: {Offeree}, RoleVolunteer: {Offeree}}},
 	OfferAccept:  {objOffer, Policy{RoleEnterprise: {Offeree}, RoleOrganisation: {Offeree}, RoleVolunteer: {Offeree}}},
 	OfferDecline: {objOffer, Policy{RoleEnterprise: {Offeree}, RoleOrganisation: {Offeree}, RoleVolunteer: {Offeree}}},
+
+	// Imports are the staff's. Which kinds a role may import is the create
+	// row of the kind (coordinators volunteers, organisations and
+	// enterprises; social workers residents and wishes); an admin may
+	// import any. The report holds no personal data: staff in scope read it.
+	ImportCreate: {objNone, Policy{RoleAdmin: anywhere, RoleCoordinator: anywhere, RoleSocialWorker: anywhere}},
+	ImportList:   {objNone, Policy{RoleAdmin: anywhere, RoleCoordinator: anywhere, RoleSocialWorker: anywhere}},
+	ImportRead:   {objImport, Policy{RoleAdmin: adminAll, RoleCoordinator: staffScope, RoleSocialWorker: staffScope}},
 
 	// The console's: who a key is, for any key; trying rules and the
 	// pictures of the wishes in scope, for staff.
@@ -378,6 +391,8 @@ func (s *Service) nodeOf(kind, id string) (string, bool) {
 			return id, true
 		}
 		return nodeIn(s.enterprises, id)
+	case objImport:
+		return nodeIn(s.imports.table, id)
 	}
 	return "", false
 }

@@ -207,6 +207,8 @@ func recordRef(r any) (kind, id string) {
 		return objRun, v.ID
 	case *Programme:
 		return objProgramme, v.ID
+	case *Import:
+		return objImport, v.ID
 	}
 	return "", ""
 }

@@ -37,6 +37,7 @@ type state struct {
 	audits        *auditIndex
 	byResident    *multiIndex[string] // resident → wishes
 	versions      *multiIndex[int64]  // wish or resident → the log entries holding a version of it
+	imports       *importState
 }
 
 // lists page through each kind by node; open holds the open wishes.
@@ -74,6 +75,7 @@ func newState(grid *geo.Grid) state {
 		audits:     &auditIndex{m: map[Party][]*AuditRecord{}},
 		byResident: &multiIndex[string]{m: map[string][]string{}},
 		versions:   &multiIndex[int64]{m: map[string][]int64{}},
+		imports:    newImportState(),
 	}
 }
 
@@ -104,6 +106,7 @@ func (s *Service) apply(c *Change) {
 }
 
 func (s *Service) applyRecord(seq int64, r any) {
+	s.applyImport(r)
 	switch v := r.(type) {
 	case *Volunteer:
 		old := s.volunteers.Put(v.ID, v)

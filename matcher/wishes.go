@@ -126,25 +126,36 @@ func (s *Service) CreateWish(ctx context.Context, in WishInput) (*WishView, erro
 	}
 	var w *Wish
 	_, err = s.commit(ctx, p, func() (*Change, error) {
-		r, ok := s.residents.Get(in.ResidentID)
-		if !ok || !s.tree.within(p.SubjectID, r.NodeID) {
-			return nil, Invalid("resident_id", "no resident in your scope has id %q", in.ResidentID)
+		made, err := s.wishFor(p, in, now)
+		if err != nil {
+			return nil, err
 		}
-		if r.hidden() {
-			return nil, Invalid("resident_id", "the resident withdrew consent")
-		}
-		if dup := s.openDuplicate(r.ID, in.Category, now); dup != "" && !in.AllowDuplicate {
+		if dup := s.openDuplicate(in.ResidentID, in.Category, now); dup != "" && !in.AllowDuplicate {
 			return nil, &Error{Code: ECONFLICT, Field: "allow_duplicate",
 				Message: "the resident has an open wish of this category already: " + dup + "; set allow_duplicate to record both"}
 		}
-		loc := *r.Location
-		w = &Wish{Record: newRecord("wsh", p, now), WishInput: in, NodeID: r.NodeID, Location: &loc, Cell: r.Cell}
+		w = made
 		return &Change{Records: []any{w}}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.wishView(p, w, true, nil), nil
+}
+
+// wishFor builds a new wish of in at now for its resident, who must be
+// in p's scope and whose consent must hold: the wish is the resident's
+// node and point.
+func (s *Service) wishFor(p Principal, in WishInput, now time.Time) (*Wish, error) {
+	r, ok := s.residents.Get(in.ResidentID)
+	if !ok || !s.reachableNode(p, r.NodeID) {
+		return nil, Invalid("resident_id", "no resident in your scope has id %q", in.ResidentID)
+	}
+	if r.hidden() {
+		return nil, Invalid("resident_id", "the resident withdrew consent")
+	}
+	loc := *r.Location
+	return &Wish{Record: newRecord("wsh", p, now), WishInput: in, NodeID: r.NodeID, Location: &loc, Cell: r.Cell}, nil
 }
 
 // openDuplicate returns an open wish of the resident in the category made

@@ -32,6 +32,7 @@ type Options struct {
 	// counted before authentication, so that guessing keys is bounded
 	// too; 0 = off.
 	AddressRateLimit float64
+	MaxImport        int64 // bytes of an import's form, its file included; default 32 MiB
 }
 
 // Handler is the HTTP handler of the whole API.
@@ -61,6 +62,9 @@ func NewHandler(svc Service, opts Options) *Handler {
 	}
 	if opts.MaxBody <= 0 {
 		opts.MaxBody = 1 << 20
+	}
+	if opts.MaxImport <= 0 {
+		opts.MaxImport = 32 << 20
 	}
 	if opts.RequestTimeout <= 0 {
 		opts.RequestTimeout = 30 * time.Second

@@ -28,7 +28,11 @@ func (h *handler) idempotent(rt *route, next http.Handler) http.Handler {
 			errorEncoder(r.Context(), err, w)
 			return
 		}
-		body, err := readBody(r, h.opts.MaxBody)
+		read, max := readBody, h.opts.MaxBody
+		if rt.form != nil {
+			read, max = readForm, h.opts.MaxImport
+		}
+		body, err := read(r, max)
 		if err != nil {
 			errorEncoder(r.Context(), err, w)
 			return

@@ -43,6 +43,10 @@ func openAPI(routes []route, version string) map[string]any {
 			op["requestBody"] = map[string]any{"required": rt.in != typeOf[noInput](), "content": map[string]any{
 				"application/json": map[string]any{"schema": g.schema(rt.in)}}}
 		}
+		if rt.form != nil {
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
+				"multipart/form-data": map[string]any{"schema": rt.form}}}
+		}
 		if rt.public() {
 			op["security"] = []any{}
 		}
@@ -111,7 +115,7 @@ func errorStatuses(rt *route) []int {
 	if len(rt.formats) > 0 {
 		codes = append(codes, http.StatusNotAcceptable)
 	}
-	if rt.in != nil {
+	if rt.in != nil || rt.form != nil {
 		codes = append(codes, http.StatusUnsupportedMediaType)
 	}
 	if rt.method != http.MethodGet {
@@ -142,6 +146,9 @@ func responses(rt *route, g *schemaGen) map[string]any {
 		okResp["content"] = content
 	}
 	out := map[string]any{strconv.Itoa(rt.status): okResp}
+	for _, c := range rt.also {
+		out[strconv.Itoa(c)] = map[string]any{"description": http.StatusText(c), "content": okResp["content"]}
+	}
 	for _, c := range errorStatuses(rt) {
 		if c == rt.status {
 			continue

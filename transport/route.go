@@ -32,6 +32,11 @@ type route struct {
 	// formats are the other forms the answer may take (csv, geojson), by
 	// ?format= or Accept.
 	formats []string
+	// form, when set, is the schema of a multipart/form-data body, which
+	// the route reads instead of JSON (an import's file); also lists the
+	// statuses of success besides status (a dry run's 200).
+	form map[string]any
+	also []int
 }
 
 func (rt *route) public() bool { return rt.action == "" }

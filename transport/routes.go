@@ -99,6 +99,7 @@ func (h *handler) routes() []route {
 	rs = append(rs, h.claimRoutes()...)
 	rs = append(rs, h.roundRoutes()...)
 	rs = append(rs, h.reportRoutes()...)
+	rs = append(rs, h.importRoutes()...)
 	rs = append(rs, h.consoleRoutes()...)
 	return rs
 }

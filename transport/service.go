@@ -80,6 +80,8 @@ type Service interface {
 	GetOffer(ctx context.Context, id string) (*matcher.Offer, error)
 	AcceptOffer(ctx context.Context, id string) (*matcher.Claim, error)
 	DeclineOffer(ctx context.Context, id string, in matcher.DeclineInput) (*matcher.Offer, error)
+
+	Importer
 }
 
 // reportService is the district's picture: programmes, evaluation,

@@ -403,6 +403,10 @@ func (d *district) fresh(tb testing.TB, op operation, c caller, variant string) 
 		if c.name == tg.offeree {
 			key = o.key
 		}
+	case "imports":
+		// An import of A's volunteers by A's coordinator, under A.
+		file := "name,birth_date,lat,lng\nChen Jie,1990-05-01,30.27,120.15\n"
+		id = s.mustImportAs(tb, http.StatusCreated, a.keys["coordinator"], "volunteers", file)["id"].(string)
 	case "api-keys":
 		// The key revoked is a fresh one of the caller's own subject when
 		// the caller revokes its own, else a fresh key of A's enterprise.
@@ -731,7 +735,11 @@ func bodyProperties(doc map[string]any, op operation) map[string]any {
 	if !ok {
 		return nil
 	}
-	schema := rb["content"].(map[string]any)["application/json"].(map[string]any)["schema"].(map[string]any)
+	js, ok := rb["content"].(map[string]any)["application/json"].(map[string]any)
+	if !ok {
+		return nil // a multipart form (an import's file): no JSON to inject into
+	}
+	schema := js["schema"].(map[string]any)
 	if ref, ok := schema["$ref"].(string); ok {
 		schema = doc["components"].(map[string]any)["schemas"].(map[string]any)[strings.TrimPrefix(ref, "#/components/schemas/")].(map[string]any)
 	}

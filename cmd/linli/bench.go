@@ -21,6 +21,9 @@ const benchUsage = `Usage:
                                    an optimal matching round against the nearest-first greedy
   linli bench coverage [--volunteers N] [--wishes N]
                                    coverage of a district at resolution 8, every category
+  linli bench import [--rows N] [--batch N] [--data DIR]
+                                   import a CSV file of volunteers (1 % malformed, 1 % duplicates) into a
+                                   fresh embedded store, twice: rows a second at the start and the end
 Each prints its figures for people, then one JSON line. --help after a verb lists its flags.
 `
 
@@ -46,6 +49,8 @@ func benchCmd(ctx context.Context, args []string, env map[string]string, stdout,
 		return benchCoverageCmd(ctx, args[1:], env, stdout, stderr)
 	case "assign":
 		return benchAssignCmd(ctx, args[1:], stdout, stderr)
+	case "import":
+		return benchImportCmd(ctx, args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "linli bench: unknown benchmark %q\n\n%s", args[0], benchUsage)
 		return errUsage

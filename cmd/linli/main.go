@@ -30,6 +30,10 @@ Usage:
                                wishes stayed unmatched (a real round waits for approval)
   linli demo [--data DIR]      seed an empty store with a demo district (3 streets, 12 communities,
                                2,000 volunteers, 600 residents, 900 wishes, programmes); prints keys
+  linli import volunteers|organisations|enterprises|residents|wishes FILE.csv [--dry-run]
+               [--encoding utf-8|gb18030] [--node ID]
+                               bulk import against the store: a report line per refused or
+                               duplicate row, then {"rows","imported","refused","duplicates","seconds"}
   linli keys new-data-key      print a fresh data key for LINLI_DATA_KEY
   linli keys rotate-data-key   re-seal residents' data with data_key (see README)
   linli bench candidates|assign|startup|scale|coverage [flags]
@@ -84,6 +88,8 @@ func run(ctx context.Context, args []string, env map[string]string, stdout, stde
 		return matchCmd(ctx, args[1:], env, stdout, stderr)
 	case "demo":
 		return demoCmd(ctx, args[1:], env, stdout, stderr)
+	case "import":
+		return importCmd(ctx, args[1:], env, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "linli", version)
 		return nil

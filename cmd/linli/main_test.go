@@ -19,7 +19,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	if runChild() {
+	if runChild() || runImportChild() {
 		return
 	}
 	http.DefaultTransport = recording{next: http.DefaultTransport}

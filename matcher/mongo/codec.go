@@ -65,6 +65,8 @@ const (
 	kindOffer        = "offer"
 	kindMatchRun     = "match_run"
 	kindProgramme    = "programme"
+	kindImport       = "import"
+	kindImportRows   = "import_rows"
 )
 
 // jsonKinds are the records stored as their JSON form, under one field
@@ -73,6 +75,10 @@ const (
 var jsonKinds = map[string]func() any{
 	kindMatchRun:  func() any { return new(matcher.MatchRun) },
 	kindProgramme: func() any { return new(matcher.Programme) },
+	// An import holds counts and row numbers, field names and reasons;
+	// its rows only fingerprints of the rows and the ids they made.
+	kindImport:     func() any { return new(matcher.Import) },
+	kindImportRows: func() any { return new(matcher.ImportRows) },
 }
 
 // jsonDoc holds a record of one of jsonKinds.
@@ -153,6 +159,10 @@ func (s *Store) recordDoc(r any) (string, any, error) {
 		return jsonRecord(kindMatchRun, v)
 	case *matcher.Programme:
 		return jsonRecord(kindProgramme, v)
+	case *matcher.Import:
+		return jsonRecord(kindImport, v)
+	case *matcher.ImportRows:
+		return jsonRecord(kindImportRows, v)
 	}
 	return "", nil, fmt.Errorf("encode: %T is not a kind of record", r)
 }
