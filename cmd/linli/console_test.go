@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/linli/linli/geo"
 	"github.com/linli/linli/matcher"
 )
 
@@ -281,6 +282,7 @@ type consoleDistrict struct {
 	*district
 	confirmed, fulfilled, cancelled string
 	keys                            map[string]string // role → a key for the console to use
+	districtKey                     string
 }
 
 // mustConsoleDistrict is the authorization matrix's district, with wishes
@@ -304,15 +306,34 @@ func mustConsoleDistrict(tb testing.TB, s *server) *consoleDistrict {
 	s.mustCall(tb, http.StatusCreated, "POST", "/v1/wishes/"+d.confirmed+"/confirmation", sw, map[string]any{"outcome": "confirmed", "rating": 4})
 	d.cancelled = a.mustWish(tb, s)
 	s.mustCall(tb, http.StatusOK, "POST", "/v1/wishes/"+d.cancelled+"/cancel", sw, map[string]any{"reason": "moved away"})
+	// Two departments buy repairs for A's resident's cell: duplicate
+	// coverage (where the service has programmes yet).
+	grid, _ := geo.New(geo.DefaultConfig())
+	cell := grid.CellAt(geo.Point{Lat: 30.2705, Lng: 120.1502}, 8).String()
+	for i, dept := range []string{"民政局", "卫健委"} {
+		body := programmeBody([]string{a.organisation, d.a2.organisation}[i])
+		body["department"], body["category"], body["cells"], body["name"] = dept, "repair", []string{cell}, dept+"助残维修"
+		if status, m := s.call(tb, "POST", "/v1/programmes", d.keys0(s, tb), body); status != http.StatusCreated && status != http.StatusNotFound {
+			tb.Fatalf("a programme: %d %v", status, m)
+		}
+	}
 	d.keys = map[string]string{
 		"admin":         s.admin,
-		"coordinator":   s.mustKey(tb, "coordinator", d.root),
+		"coordinator":   d.keys0(s, tb),
 		"social_worker": sw,
 		"enterprise":    ent,
 		"organisation":  a.keys["organisation"],
 		"volunteer":     a.keys["volunteer"],
 	}
 	return d
+}
+
+// keys0 is the district coordinator's key, made once.
+func (d *consoleDistrict) keys0(s *server, tb testing.TB) string {
+	if d.districtKey == "" {
+		d.districtKey = s.mustKey(tb, "coordinator", d.root)
+	}
+	return d.districtKey
 }
 
 // TestConsoleInTheBrowser signs in as every role and checks what each is
