@@ -93,9 +93,9 @@ func (in *RulesTestInput) validate(c *Catalog) error {
 		vocab []string
 	}{
 		{"wish.needs.skills", in.Wish.Needs.Skills, nil},
-		{"resident.disabilities", in.Resident.Disabilities, nil},
+		{"resident.disabilities", in.Resident.Disabilities, c.Disabilities},
 		{"supplier.skills", in.Supplier.Skills, nil},
-		{"supplier.certifications", in.Supplier.Certifications, nil},
+		{"supplier.certifications", in.Supplier.Certifications, c.CertificationTypes},
 	} {
 		if err := checkTokens(l.field, l.list, l.vocab); err != nil {
 			return err
