@@ -199,8 +199,6 @@ func testRoundIsOptimal(t *testing.T, volunteers int) {
 // costs -bigM·weight + walk, augmenting while a path has negative cost.
 type flow struct {
 	edges []flowEdge
-	wish  map[string]int
-	vol   map[string]int
 }
 
 type flowEdge struct {

@@ -28,14 +28,6 @@ func whole(p *Problem) *graph {
 	}
 }
 
-// weightOf returns wish w's priority.
-func (g *graph) weightOf(w int32) int32 {
-	if g.weight == nil {
-		return 1
-	}
-	return g.weight[w]
-}
-
 // problemWish, problemSupplier and problemEdge map indices back to the
 // Problem's.
 func (g *graph) problemWish(w int32) int32 {
