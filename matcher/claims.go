@@ -73,11 +73,19 @@ func (s *Service) ClaimWish(ctx context.Context, wishID string) (*Claim, error) 
 	if err != nil {
 		return nil, err
 	}
+	return s.claim(ctx, p, func() (string, Party, error) { return wishID, p.Party(), nil })
+}
+
+// claim commits the claimed event that makes p the claimant of the wish
+// what names, on the whole log, serving it as the party what names too.
+func (s *Service) claim(ctx context.Context, p Principal, what func() (wishID string, server Party, err error)) (*Claim, error) {
 	var e *Event
-	_, err = s.commit(ctx, p, func() (*Change, error) {
-		var err error
-		e, err = s.claimEvent(wishID, p.Party(), p.Party(), p.Actor(), s.timestamp())
+	_, err := s.commit(ctx, p, func() (*Change, error) {
+		wishID, server, err := what()
 		if err != nil {
+			return nil, err
+		}
+		if e, err = s.claimEvent(wishID, p.Party(), server, p.Actor(), s.timestamp()); err != nil {
 			return nil, err
 		}
 		return &Change{Events: []*Event{e}}, nil

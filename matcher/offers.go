@@ -298,22 +298,13 @@ func (s *Service) AcceptOffer(ctx context.Context, id string) (*Claim, error) {
 	if err != nil {
 		return nil, err
 	}
-	var e *Event
-	_, err = s.commit(ctx, p, func() (*Change, error) {
+	return s.claim(ctx, p, func() (string, Party, error) {
 		o, err := s.answerable(id)
 		if err != nil {
-			return nil, err
+			return "", Party{}, err
 		}
-		e, err = s.claimEvent(o.WishID, p.Party(), o.Supplier, p.Actor(), s.timestamp())
-		if err != nil {
-			return nil, err
-		}
-		return &Change{Events: []*Event{e}}, nil
+		return o.WishID, o.Supplier, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return claimOf(e), nil
 }
 
 // DeclineInput says why an offer is declined.

@@ -22,12 +22,10 @@ import (
 // at resolution 8 and every category, from the in-memory state.
 func benchCoverageCmd(ctx context.Context, args []string, env map[string]string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("bench coverage", stderr)
-	volunteers := fs.Int("volunteers", 1_000_000, "volunteers in the district")
-	residents := fs.Int("residents", 100_000, "residents")
-	wishes := fs.Int("wishes", 100_000, "wishes")
+	var size districtSize
+	size.flags(fs)
 	resolution := fs.Int("resolution", 8, "H3 resolution of the report")
 	runs := fs.Int("runs", 5, "reports to time")
-	seed := fs.Uint64("seed", 1, "seed of the district")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the timed reports to this file")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
@@ -35,18 +33,16 @@ func benchCoverageCmd(ctx context.Context, args []string, env map[string]string,
 		}
 		return errUsage
 	}
+	if err := size.check(); err != nil {
+		return err
+	}
 	tmp, err := os.MkdirTemp("", "linli-bench-coverage-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp)
 	data := tmp + "/data"
-	grid, err := geo.New(geo.DefaultConfig())
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "filling %s: %d volunteers, %d residents, %d wishes\n", data, *volunteers, *residents, *wishes)
-	if _, err := fillDistrict(ctx, data, grid, *seed, *volunteers, *residents, *wishes, stdout, stderr); err != nil {
+	if _, err := size.fill(ctx, data, stdout, stderr); err != nil {
 		return err
 	}
 	cfg, err := loadConfig(newFlagSet("x", io.Discard), map[string]string{"LINLI_DATA_DIR": data, "LINLI_DATA_KEY": benchDataKey})
@@ -96,7 +92,7 @@ func benchCoverageCmd(ctx context.Context, args []string, env map[string]string,
 		*resolution, len(cov.Items), len(cells), len(body)>>10, flags, len(cov.Summary.Duplicates))
 	fmt.Fprintf(stdout, "time over %d runs: fastest %s, median %s, slowest %s\n", len(times),
 		times[0].Round(time.Millisecond), p50.Round(time.Millisecond), times[len(times)-1].Round(time.Millisecond))
-	return json.NewEncoder(stdout).Encode(map[string]any{"volunteers": *volunteers, "wishes": *wishes, "resolution": *resolution,
+	return json.NewEncoder(stdout).Encode(map[string]any{"volunteers": size.volunteers, "wishes": size.wishes, "resolution": *resolution,
 		"items": len(cov.Items), "cells": len(cells), "seconds": round4(p50.Seconds()), "fastest_seconds": round4(times[0].Seconds())})
 }
 

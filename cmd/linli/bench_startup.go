@@ -28,11 +28,9 @@ import (
 // ready and its peak memory.
 func benchStartupCmd(ctx context.Context, args []string, env map[string]string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("bench startup", stderr)
-	volunteers := fs.Int("volunteers", 1_000_000, "volunteers in the district")
-	residents := fs.Int("residents", 100_000, "residents")
-	wishes := fs.Int("wishes", 100_000, "wishes, each with its events")
+	var size districtSize
+	size.flags(fs)
 	dir := fs.String("data", "", "fill this data folder, which must not exist yet (default: a temporary one, removed after)")
-	seed := fs.Uint64("seed", 1, "seed of the district")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the restart to this file")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
@@ -40,8 +38,8 @@ func benchStartupCmd(ctx context.Context, args []string, env map[string]string, 
 		}
 		return errUsage
 	}
-	if *volunteers < 0 || *residents < 1 || *wishes < 0 {
-		return fmt.Errorf("bench startup: --residents must be positive and the others not negative")
+	if err := size.check(); err != nil {
+		return err
 	}
 	data := *dir
 	if data == "" {
@@ -54,13 +52,8 @@ func benchStartupCmd(ctx context.Context, args []string, env map[string]string, 
 	} else if _, err := os.Stat(data); err == nil {
 		return fmt.Errorf("bench startup: --data %s exists; give a new folder", data)
 	}
-	grid, err := geo.New(geo.DefaultConfig())
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "filling %s: %d volunteers, %d residents, %d wishes\n", data, *volunteers, *residents, *wishes)
 	fillStart := time.Now()
-	written, err := fillDistrict(ctx, data, grid, *seed, *volunteers, *residents, *wishes, stdout, stderr)
+	written, err := size.fill(ctx, data, stdout, stderr)
 	if err != nil {
 		return err
 	}
@@ -96,6 +89,37 @@ func benchStartupCmd(ctx context.Context, args []string, env map[string]string, 
 	return json.NewEncoder(stdout).Encode(map[string]any{
 		"records": written, "seconds": round2(res.Seconds), "records_per_s": math.Round(rate), "peak_rss_mb": math.Round(res.PeakRSSMB),
 	})
+}
+
+// districtSize is the synthetic district of the benchmarks that fill a
+// store.
+type districtSize struct {
+	volunteers, residents, wishes int
+	seed                          uint64
+}
+
+func (d *districtSize) flags(fs *pflag.FlagSet) {
+	fs.IntVar(&d.volunteers, "volunteers", 1_000_000, "volunteers in the district")
+	fs.IntVar(&d.residents, "residents", 100_000, "residents")
+	fs.IntVar(&d.wishes, "wishes", 100_000, "wishes, each with its events")
+	fs.Uint64Var(&d.seed, "seed", 1, "seed of the district")
+}
+
+func (d *districtSize) check() error {
+	if d.volunteers < 0 || d.residents < 1 || d.wishes < 0 {
+		return fmt.Errorf("bench: --residents must be positive and the others not negative")
+	}
+	return nil
+}
+
+// fill writes the district into a new embedded store in data.
+func (d *districtSize) fill(ctx context.Context, data string, stdout, stderr io.Writer) (int, error) {
+	grid, err := geo.New(geo.DefaultConfig())
+	if err != nil {
+		return 0, err
+	}
+	fmt.Fprintf(stdout, "filling %s: %d volunteers, %d residents, %d wishes\n", data, d.volunteers, d.residents, d.wishes)
+	return fillDistrict(ctx, data, grid, d.seed, d.volunteers, d.residents, d.wishes, stdout, stderr)
 }
 
 // fillDistrict writes a synthetic district into a new embedded store in
