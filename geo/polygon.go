@@ -27,6 +27,12 @@ var ErrBadPolygon = errors.New("bad polygon")
 // than 180° of longitude). An area too small to hold a cell centre gives no
 // cells and no error.
 func (g *Grid) PolygonCells(ring [][2]float64) ([]Cell, error) {
+	return g.PolygonCellsUpTo(ring, MaxPolygonCells)
+}
+
+// PolygonCellsUpTo is PolygonCells refusing, before any cell is computed,
+// a polygon whose H3 estimate is above max cells.
+func (g *Grid) PolygonCellsUpTo(ring [][2]float64, max int) ([]Cell, error) {
 	if len(ring) < 4 {
 		return nil, fmt.Errorf("geo: polygon: %d positions, need at least 4: %w", len(ring), ErrBadPolygon)
 	}
@@ -45,8 +51,8 @@ func (g *Grid) PolygonCells(ring [][2]float64) ([]Cell, error) {
 	if err != nil {
 		return nil, err
 	}
-	if n > MaxPolygonCells {
-		return nil, fmt.Errorf("geo: polygon: H3 estimates %.0f cells, more than %d: %w", n, MaxPolygonCells, ErrBadPolygon)
+	if n > float64(max) {
+		return nil, fmt.Errorf("geo: polygon: H3 estimates %.0f cells, more than %d: %w", n, max, ErrBadPolygon)
 	}
 	found := h3.PolygonToCells(h3.GeoPolygon{GeoLoop: loop}, g.cfg.Resolution)
 	out := make([]Cell, len(found))

@@ -127,6 +127,10 @@ func (s *Service) claimEvent(wishID string, claimant, server Party, actor Actor,
 	if server != claimant {
 		e.Resource = server.ID
 	}
+	if r, ok := s.residents.Get(w.ResidentID); ok && !r.hidden() {
+		facts := residentFactsAt(r, now)
+		e.Groups = tagsOf(&facts)
+	}
 	e.ID = EventID(wishID, e.Seq)
 	if offer != nil {
 		e.Offer, e.Minutes = offer.ID, offer.Minutes

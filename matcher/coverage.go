@@ -66,9 +66,11 @@ type CellDemand struct {
 	Open      int `json:"open"`
 	Fulfilled int `json:"fulfilled"` // fulfilled or confirmed in the period
 	// Residents counts the residents registered in the cell, and Groups
-	// those of each target group tag.
-	Residents int            `json:"residents"`
-	Groups    map[string]int `json:"groups"`
+	// those of each target group tag. For a caller who may not read
+	// residents, a count under k is null, so that no figure singles one
+	// out.
+	Residents *int            `json:"residents"`
+	Groups    map[string]*int `json:"groups"`
 }
 
 // CellSupply is who reaches a cell for a category.
@@ -108,8 +110,8 @@ type DuplicatePair struct {
 	From          time.Time `json:"from"`
 	To            time.Time `json:"to"`
 	// Residents counts the residents of the shared cells in both target
-	// groups.
-	Residents int `json:"residents"`
+	// groups (null under k for a caller who may not read residents).
+	Residents *int `json:"residents"`
 }
 
 // Strained is a cell and category with far more open wishes than supply.
@@ -158,6 +160,10 @@ func (s *Service) checkReport(q *ReportQuery) error {
 	}
 	if q.Category != "" && !s.cfg.Catalog.hasCategory(q.Category) {
 		return Invalid("category", "%q is not a category; the categories are %v", q.Category, s.cfg.Catalog.Categories)
+	}
+	lo, hi := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+	if !q.From.IsZero() && (q.From.Before(lo) || q.From.After(hi)) || !q.To.IsZero() && (q.To.Before(lo) || q.To.After(hi)) {
+		return Invalid("period", "must lie between 2000 and 2100")
 	}
 	if q.To.IsZero() {
 		q.To = s.now().UTC()
@@ -239,10 +245,20 @@ func (s *Service) Coverage(ctx context.Context, q ReportQuery) (*Coverage, error
 		}
 		return true
 	})
-	progs := s.programmesIn(nodes, q)
+	// Every programme whose area meets a cell covers it, whoever asks: a
+	// gap is a gap for the whole district.
+	// A programme of the caller's scope adds its cells to the report; one
+	// from elsewhere (a district's, seen by a street) only covers the
+	// cells already in it.
+	progs := s.programmesIn(nil, q)
 	for _, pg := range progs {
+		mine := nodes == nil || slices.Contains(nodes, pg.NodeID)
 		for c := range s.areas.get(pg.ID).cells {
-			it := item(geo.Parent(c, res), pg.Category)
+			k := cellCat{geo.Parent(c, res), pg.Category}
+			if items[k] == nil && !mine {
+				continue
+			}
+			it := item(k.cell, k.category)
 			if !slices.Contains(it.Programmes, pg.ID) {
 				it.Programmes = append(it.Programmes, pg.ID)
 			}
@@ -266,7 +282,8 @@ func (s *Service) Coverage(ctx context.Context, q ReportQuery) (*Coverage, error
 		}
 	}
 	reach := s.reachOf(slices.Collect(maps.Keys(items)))
-	pairs := s.duplicatePairs(progs, residents, res, q)
+	count := s.countFor(p)
+	pairs := s.duplicatePairs(progs, residents, res, q, count)
 	dupCells := map[cellCat]bool{}
 	for _, dp := range pairs {
 		for _, c := range dp.Cells {
@@ -276,19 +293,19 @@ func (s *Service) Coverage(ctx context.Context, q ReportQuery) (*Coverage, error
 	}
 	cc := s.cfg.Coverage
 	for k, it := range items {
-		it.Demand.Residents = counts[k.cell]
-		it.Demand.Groups = groups[k.cell]
-		if it.Demand.Groups == nil {
-			it.Demand.Groups = map[string]int{}
+		it.Demand.Residents = count(counts[k.cell])
+		it.Demand.Groups = map[string]*int{}
+		for tag, n := range groups[k.cell] {
+			it.Demand.Groups[tag] = count(n)
 		}
 		r := reach[k.cell]
 		it.Supply.Suppliers = r.Supply(k.category)
 		slices.Sort(it.Programmes)
 		open, sup := it.Demand.Open, it.Supply.Suppliers
-		switch {
-		case open > 0 && sup == 0 && len(it.Programmes) == 0:
+		if open > 0 && sup == 0 && len(it.Programmes) == 0 {
 			it.Flags = append(it.Flags, FlagGap)
-		case open >= cc.StrainedMinOpen && float64(open) > cc.StrainedRatio*float64(sup):
+		}
+		if open >= cc.StrainedMinOpen && float64(open) > cc.StrainedRatio*float64(sup) {
 			it.Flags = append(it.Flags, FlagStrained)
 		}
 		if dupCells[k] {
@@ -300,15 +317,15 @@ func (s *Service) Coverage(ctx context.Context, q ReportQuery) (*Coverage, error
 		return cmp.Or(cmp.Compare(a.Cell, b.Cell), cmp.Compare(a.Category, b.Category))
 	})
 	for _, it := range cov.Items {
-		switch {
-		case slices.Contains(it.Flags, FlagGap):
+		if slices.Contains(it.Flags, FlagGap) {
 			c, _ := geo.ParseCell(it.Cell)
 			g := Gap{Cell: it.Cell, Category: it.Category, Open: it.Demand.Open}
 			if n, ok := s.index.NearestSupplier(geo.CellCenter(c), it.Category, 100_000); ok {
 				g.NearestSupply = &n
 			}
 			cov.Summary.Gaps = append(cov.Summary.Gaps, g)
-		case slices.Contains(it.Flags, FlagStrained):
+		}
+		if slices.Contains(it.Flags, FlagStrained) {
 			cov.Summary.Strained = append(cov.Summary.Strained, Strained{Cell: it.Cell, Category: it.Category,
 				Open: it.Demand.Open, Suppliers: it.Supply.Suppliers})
 		}
@@ -359,12 +376,28 @@ func (s *Service) programmesIn(nodes []string, q ReportQuery) []*Programme {
 	return out
 }
 
+// countFor returns how p may see a count of residents: whole when p may
+// read residents, else null under k.
+func (s *Service) countFor(p Principal) func(int) *int {
+	_, policy, _ := PolicyOf(ResidentRead)
+	_, reads := policy[p.Role]
+	k := s.cfg.KAnonymity
+	return func(n int) *int {
+		if !reads && n < k {
+			return nil
+		}
+		return &n
+	}
+}
+
 // duplicatePairs finds every pair of programmes of different departments
-// for the same category whose periods overlap (within the query's) and
-// whose areas share cells where their target groups overlap: some
-// resident of the shared cells is in both, or, where none is registered,
-// their tags meet (no tags: everyone; an expression: possibly anyone).
-func (s *Service) duplicatePairs(progs []*Programme, residents map[geo.Cell][]rules.Resident, res int, q ReportQuery) []DuplicatePair {
+// for the same category whose periods overlap (within the query's), whose
+// areas share cells and whose target groups may meet by their tags (no
+// tags: everyone; an expression: possibly anyone). Whether they meet is
+// decided by the definitions alone, never by who lives there, so that a
+// pair cannot be made a question about one resident; the residents of the
+// shared cells in both groups are counted, as count allows.
+func (s *Service) duplicatePairs(progs []*Programme, residents map[geo.Cell][]rules.Resident, res int, q ReportQuery, count func(int) *int) []DuplicatePair {
 	now := s.now()
 	out := []DuplicatePair{}
 	for i, a := range progs {
@@ -382,17 +415,16 @@ func (s *Service) duplicatePairs(progs []*Programme, residents map[geo.Cell][]ru
 			if len(shared) == 0 {
 				continue
 			}
-			both, any := 0, false
+			if !tagsMeet(a.TargetGroup, b.TargetGroup) {
+				continue
+			}
+			both := 0
 			for _, c := range shared {
 				for j := range residents[c] {
-					any = true
 					if a.inTarget(pa, &residents[c][j], now) && b.inTarget(pb, &residents[c][j], now) {
 						both++
 					}
 				}
-			}
-			if any && both == 0 || !any && !tagsMeet(a.TargetGroup, b.TargetGroup) {
-				continue
 			}
 			coarse := map[geo.Cell]bool{}
 			for _, c := range shared {
@@ -407,7 +439,7 @@ func (s *Service) duplicatePairs(progs []*Programme, residents map[geo.Cell][]ru
 			from, to := later(a.StartsAt, b.StartsAt), earlier(a.EndsAt, b.EndsAt)
 			out = append(out, DuplicatePair{
 				Programmes: []string{a.ID, b.ID}, Names: []string{a.Name, b.Name}, Departments: []string{a.Department, b.Department},
-				Category: a.Category, Cells: cells, From: from, To: to, Residents: both,
+				Category: a.Category, Cells: cells, From: from, To: to, Residents: count(both),
 				OverlapBudget: round2(a.Budget*n/float64(len(pa.cells)) + b.Budget*n/float64(len(pb.cells))),
 			})
 		}

@@ -78,6 +78,9 @@ type Evaluation struct {
 	// before their claim was due; null when nothing was claimed.
 	Score   *float64           `json:"score"`
 	Weights map[string]float64 `json:"weights"`
+	// people counts the distinct residents behind each figure, for the
+	// public thresholds.
+	people map[string]int
 }
 
 // claimScope decides which claims an evaluation counts.
@@ -86,6 +89,7 @@ type claimScope struct {
 	members  func(Party) bool // whether a claimant serves as the provider
 	keep     func(w *Wish) bool
 	from, to time.Time // claims made in [from, to)
+	nodes    []string  // the wishes under these nodes (nil: all)
 }
 
 // ProgrammeEvaluation evaluates a programme: its provider's claims (its
@@ -107,13 +111,25 @@ func (s *Service) evaluateProgramme(pg *Programme) *Evaluation {
 	pa := s.areas.get(pg.ID)
 	now := s.now()
 	res := s.grid.Config().Resolution
-	sc := claimScope{provider: pg.Provider, members: s.memberOf(pg.Provider), from: pg.StartsAt, to: pg.EndsAt,
+	var nodes []string
+	if pg.NodeID != "" {
+		nodes = s.tree.subtree(pg.NodeID)
+	}
+	sc := claimScope{provider: pg.Provider, members: s.memberOf(pg.Provider), from: pg.StartsAt, to: pg.EndsAt, nodes: nodes,
 		keep: func(w *Wish) bool {
 			if w.Category != pg.Category || pa == nil || !pa.cells[geo.Parent(w.Cell, res)] {
 				return false
 			}
 			r, ok := s.residents.Get(w.ResidentID)
 			if !ok {
+				return false
+			}
+			if r.hidden() { // erased or withdrawn: the groups the claim recorded
+				for _, e := range s.ledger.historyOf(w.ID) {
+					if e.Type == EventClaimed && e.Groups != nil {
+						return pg.inTargetByTags(e.Groups)
+					}
+				}
 				return false
 			}
 			facts := residentFactsAt(r, now)
@@ -131,10 +147,16 @@ func (s *Service) evaluateProgramme(pg *Programme) *Evaluation {
 }
 
 // ProviderEvaluation evaluates an organisation or an enterprise over all
-// its claims (and its member volunteers' and resources').
+// its claims (and its member volunteers' and resources'): on the wishes in
+// the caller's scope, all of them for the provider itself.
 func (s *Service) ProviderEvaluation(ctx context.Context, id string) (*Evaluation, error) {
-	if _, _, err := s.allow(ctx, ProviderEvaluation, id); err != nil {
+	p, reach, err := s.allow(ctx, ProviderEvaluation, id)
+	if err != nil {
 		return nil, err
+	}
+	var nodes []string
+	if reach != Itself {
+		nodes = s.scopeNodes(p)
 	}
 	kind := RoleEnterprise
 	if _, ok := s.organisations.Get(id); ok {
@@ -142,7 +164,7 @@ func (s *Service) ProviderEvaluation(ctx context.Context, id string) (*Evaluatio
 	}
 	party := Party{Kind: kind, ID: id}
 	return s.evaluate(claimScope{provider: party, members: s.memberOf(party), keep: func(*Wish) bool { return true },
-		to: s.now().Add(time.Minute)}), nil
+		to: s.now().Add(time.Minute), nodes: nodes}), nil
 }
 
 // memberOf returns whether a claimant serves as the provider: the
@@ -167,9 +189,16 @@ func (s *Service) evaluate(sc claimScope) *Evaluation {
 		Satisfaction: Satisfaction{Distribution: map[string]int{"1": 0, "2": 0, "3": 0, "4": 0, "5": 0}},
 		Weights:      map[string]float64{"satisfaction": w.Satisfaction, "fulfilment": w.Fulfilment, "timeliness": w.Timeliness}}
 	var toClaim, toFulfil []float64
-	ratings, onTime := 0, 0
+	ratings, onTime, ended := 0, 0, 0
 	sum := 0
-	s.lists.wishes.Each(nil, func(id string) bool {
+	people := map[string]map[string]bool{} // figure → the residents it counts
+	counted := func(figure, resident string) {
+		if people[figure] == nil {
+			people[figure] = map[string]bool{}
+		}
+		people[figure][resident] = true
+	}
+	s.lists.wishes.Each(sc.nodes, func(id string) bool {
 		wish, ok := s.wishes.Get(id)
 		if !ok || !sc.keep(wish) {
 			return true
@@ -201,7 +230,8 @@ func (s *Service) evaluate(sc claimScope) *Evaluation {
 				if claimedAt := s.claimedAt(id, e.ClaimID); !claimedAt.IsZero() {
 					toFulfil = append(toFulfil, done.Sub(claimedAt).Hours())
 				}
-				if !done.After(e.DueAt) {
+				ended++
+				if !e.At.After(e.DueAt) { // reported, not claimed done, in time
 					onTime++
 				}
 			case EventConfirmed:
@@ -212,16 +242,26 @@ func (s *Service) evaluate(sc claimScope) *Evaluation {
 				if e.Rating >= 1 && e.Rating <= 5 {
 					ratings++
 					sum += e.Rating
-					ev.Satisfaction.Distribution[string(rune('0'+e.Rating))]++
+					bucket := string(rune('0' + e.Rating))
+					ev.Satisfaction.Distribution[bucket]++
+					counted("distribution."+bucket, wish.ResidentID)
+					counted("ratings", wish.ResidentID)
 				}
 			case EventDisputed:
 				o.disputed = true
 			case EventExpired:
 				o.stale = true
+				ended++
 			case EventWithdrawn:
 				o.withdrawn = true
 			case EventCancelled, EventConsentWithdrawn:
 				o.cancelled = true
+			}
+		}
+		for figure, yes := range map[string]bool{"claimed": o.claimed, "fulfilled": o.fulfilled, "confirmed": o.confirmed,
+			"disputed": o.disputed, "released_stale": o.stale} {
+			if yes {
+				counted(figure, wish.ResidentID)
 			}
 		}
 		c := &ev.Wishes
@@ -234,6 +274,10 @@ func (s *Service) evaluate(sc claimScope) *Evaluation {
 		c.Cancelled += b2i(o.cancelled)
 		return true
 	})
+	ev.people = map[string]int{}
+	for f, set := range people {
+		ev.people[f] = len(set)
+	}
 	ev.Hours = round2(ev.Hours)
 	ev.TimeToClaim, ev.TimeToFulfil = durations(toClaim), durations(toFulfil)
 	ev.Satisfaction.Count = ratings
@@ -248,8 +292,8 @@ func (s *Service) evaluate(sc claimScope) *Evaluation {
 		}
 		ful := float64(ev.Wishes.Confirmed) / float64(ev.Wishes.Claimed)
 		tim := 0.0
-		if len(toFulfil) > 0 {
-			tim = float64(onTime) / float64(len(toFulfil))
+		if ended > 0 {
+			tim = float64(onTime) / float64(ended)
 		}
 		total := w.Satisfaction + w.Fulfilment + w.Timeliness
 		score := round2(100 * (w.Satisfaction*sat + w.Fulfilment*ful + w.Timeliness*tim) / total)

@@ -59,6 +59,11 @@ type Event struct {
 	// minutes.
 	Offer   string  `json:"offer_id,omitempty"`
 	Minutes float64 `json:"minutes,omitempty"`
+	// Groups are the target group tags the resident fitted when the wish
+	// was claimed, kept so that an evaluation still counts the service
+	// once retention erased the resident. Not shown: they are facts about
+	// the resident.
+	Groups []string `json:"-"`
 }
 
 // Hours credits time given by one volunteer to one fulfilment.

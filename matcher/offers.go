@@ -2,6 +2,7 @@ package matcher
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -107,6 +108,10 @@ func (s *Service) widened(wishID string) float64 {
 	}
 	return 0
 }
+
+// RuleCapacity names the refusal of an offer by an organisation or an
+// enterprise that holds as many claims of the category as its capacity.
+const RuleCapacity = "capacity"
 
 // offeredTo reports whether the offer is made to party or to a resource
 // party owns.
@@ -302,6 +307,12 @@ func (s *Service) AcceptOffer(ctx context.Context, id string) (*Claim, error) {
 		o, err := s.answerable(id)
 		if err != nil {
 			return "", Party{}, err
+		}
+		if k := o.Supplier.Kind; k == index.Organisation || k == index.Enterprise {
+			if n := s.capacityIn(o.Supplier, o.Category); s.ledger.activeInCategory(o.Supplier, o.Category) >= n {
+				return "", Party{}, &Error{Code: EINELIGIBLE, Rule: RuleCapacity,
+					Message: fmt.Sprintf("The supplier already holds %d active %s claims, its capacity; the offer waits until one ends.", n, o.Category)}
+			}
 		}
 		return o.WishID, o.Supplier, nil
 	})

@@ -26,6 +26,18 @@ var targetTags = map[string]func(r *rules.Resident) bool{
 	"lives_alone": func(r *rules.Resident) bool { return r.LivesAlone },
 }
 
+// tagsOf returns the target group tags a resident fits, sorted.
+func tagsOf(r *rules.Resident) []string {
+	var out []string
+	for t, fits := range targetTags {
+		if fits(r) {
+			out = append(out, t)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // TargetTags returns the target group tags, sorted.
 func TargetTags() []string {
 	out := make([]string, 0, len(targetTags))
@@ -112,6 +124,10 @@ func (a *programmeAreas) get(id string) *programmeArea {
 	return a.m[id]
 }
 
+// maxRingPositions bounds a ring of an area's polygon: H3's work grows
+// with positions times cells.
+const maxRingPositions = 2000
+
 // maxProgrammeCells bounds an area, at the stored resolution (about
 // 5,000 km² at resolution 9).
 const maxProgrammeCells = 50_000
@@ -190,7 +206,13 @@ func (s *Service) areaCells(in *ProgrammeInput) ([]geo.Cell, error) {
 		if len(a.Coordinates) == 0 {
 			return nil, Invalid("area.coordinates", "needs an outer ring")
 		}
+		if len(a.Coordinates) > 100 {
+			return nil, Invalid("area.coordinates", "has %d rings; at most 100 (an outer ring and its holes)", len(a.Coordinates))
+		}
 		for r, ring := range a.Coordinates {
+			if len(ring) > maxRingPositions {
+				return nil, Invalid(fmt.Sprintf("area.coordinates[%d]", r), "has %d positions; at most %d (simplify the boundary)", len(ring), maxRingPositions)
+			}
 			pos := make([][2]float64, len(ring))
 			for i, p := range ring {
 				if len(p) != 2 {
@@ -198,7 +220,7 @@ func (s *Service) areaCells(in *ProgrammeInput) ([]geo.Cell, error) {
 				}
 				pos[i] = [2]float64{p[0], p[1]}
 			}
-			cells, err := s.grid.PolygonCells(pos)
+			cells, err := s.grid.PolygonCellsUpTo(pos, 4*maxProgrammeCells)
 			if err != nil {
 				return nil, Invalid(fmt.Sprintf("area.coordinates[%d]", r), "%s", strings.TrimPrefix(err.Error(), "geo: polygon: "))
 			}
@@ -216,7 +238,7 @@ func (s *Service) areaCells(in *ProgrammeInput) ([]geo.Cell, error) {
 		case r >= res:
 			set[geo.Parent(c, res)] = true
 		case res-r > 6:
-			return nil, Invalid(fieldIndex("cells", i), "is of resolution %d; give cells of resolution %d to %d", r, res-6, 15)
+			return nil, Invalid(fieldIndex("cells", i), "is of resolution %d; give cells of resolution %d to 15", r, res-6)
 		default:
 			for _, ch := range geo.Children(c, res) {
 				set[ch] = true
@@ -291,6 +313,16 @@ func areaOf(pg *Programme) *programmeArea {
 		pa.cond, _ = rules.CompileCondition(pg.TargetGroup.Expr)
 	}
 	return pa
+}
+
+// inTargetByTags reports whether a resident who fitted tags is in the
+// programme's target group: for a resident erased since, whose facts are
+// gone. A group with an expression cannot be decided so, and is not.
+func (pg *Programme) inTargetByTags(tags []string) bool {
+	if pg.TargetGroup.Expr != "" {
+		return false
+	}
+	return len(pg.TargetGroup.Tags) == 0 || slices.ContainsFunc(pg.TargetGroup.Tags, func(t string) bool { return slices.Contains(tags, t) })
 }
 
 // inTarget reports whether a resident with facts r is in the programme's

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/linli/linli/geo"
@@ -70,22 +71,28 @@ type PublicProviderFigures struct {
 	Figures    PublicFigures `json:"figures"`
 }
 
-// publicFigures k-anonymises an evaluation.
+// publicFigures k-anonymises an evaluation. A count is shown only when it
+// counts at least k distinct residents. Nothing shown lets a hidden count
+// be worked out: when one rating is hidden a second is too, and the
+// ratings' total, their mean and the score (which holds the mean) go
+// whenever any rating is hidden; hours and the cost per wish need k
+// confirmed, distinct residents.
 func (s *Service) publicFigures(ev *Evaluation) PublicFigures {
 	k := s.cfg.KAnonymity
 	f := PublicFigures{Distribution: map[string]PublicCount{}, Suppressed: []string{}}
+	enough := func(figure string) bool { return ev.people[figure] >= k }
 	count := func(name string, n int) PublicCount {
-		if n < k {
+		if !enough(name) {
 			f.Suppressed = append(f.Suppressed, name)
 			return nil
 		}
 		v := n
 		return &v
 	}
-	if n := ev.Wishes.Claimed; n > 0 && n < k {
-		// Too few wishes: every figure could point at someone.
-		f.Suppressed = append(f.Suppressed, "all: fewer than k wishes")
-		for _, r := range []string{"1", "2", "3", "4", "5"} {
+	buckets := []string{"1", "2", "3", "4", "5"}
+	if !enough("claimed") {
+		f.Suppressed = append(f.Suppressed, "all: fewer than k residents served")
+		for _, r := range buckets {
 			f.Distribution[r] = nil
 		}
 		return f
@@ -93,34 +100,47 @@ func (s *Service) publicFigures(ev *Evaluation) PublicFigures {
 	w := ev.Wishes
 	f.Claimed, f.Fulfilled, f.Confirmed = count("claimed", w.Claimed), count("fulfilled", w.Fulfilled), count("confirmed", w.Confirmed)
 	f.Disputed, f.ReleasedStale = count("disputed", w.Disputed), count("released_stale", w.ReleasedStale)
-	f.Ratings = count("ratings", ev.Satisfaction.Count)
-	for _, r := range []string{"1", "2", "3", "4", "5"} {
+	hidden := 0
+	for _, r := range buckets {
+		if !enough("distribution." + r) {
+			hidden++
+		}
+	}
+	if hidden == 1 { // a second one, the smallest shown, so that neither can be worked out
+		next := ""
+		for _, r := range buckets {
+			if enough("distribution."+r) && (next == "" || ev.Satisfaction.Distribution[r] < ev.Satisfaction.Distribution[next]) {
+				next = r
+			}
+		}
+		ev.people["distribution."+next] = 0
+		hidden++
+	}
+	for _, r := range buckets {
 		f.Distribution[r] = count("distribution."+r, ev.Satisfaction.Distribution[r])
 	}
-	if f.Ratings != nil {
+	if hidden == 0 && enough("ratings") {
+		f.Ratings = count("ratings", ev.Satisfaction.Count)
 		f.SatisfactionMean = ev.Satisfaction.Mean
+		f.Score = ev.Score
+	} else {
+		f.Suppressed = append(f.Suppressed, "ratings", "satisfaction_mean", "score")
 	}
 	if ev.TimeToClaim.Count >= k {
 		f.MedianClaimHours = ev.TimeToClaim.Median
 	} else {
 		f.Suppressed = append(f.Suppressed, "median_time_to_claim_hours")
 	}
-	if ev.TimeToFulfil.Count >= k {
+	if f.Fulfilled != nil && ev.TimeToFulfil.Count >= k {
 		f.MedianFulfilHrs = ev.TimeToFulfil.Median
-		h := ev.Hours
-		f.Hours = &h
 	} else {
-		f.Suppressed = append(f.Suppressed, "median_time_to_fulfil_hours", "hours")
+		f.Suppressed = append(f.Suppressed, "median_time_to_fulfil_hours")
 	}
 	if f.Confirmed != nil {
-		f.CostPerConfirmed = ev.CostPerConfirmed
+		h := ev.Hours
+		f.Hours, f.CostPerConfirmed = &h, ev.CostPerConfirmed
 	} else {
-		f.Suppressed = append(f.Suppressed, "cost_per_confirmed")
-	}
-	if f.Claimed != nil {
-		f.Score = ev.Score
-	} else {
-		f.Suppressed = append(f.Suppressed, "score")
+		f.Suppressed = append(f.Suppressed, "hours", "cost_per_confirmed")
 	}
 	return f
 }
@@ -156,33 +176,69 @@ func (s *Service) publicProgramme(pg *Programme) PublicProgramme {
 		Figures: s.publicFigures(s.evaluateProgramme(pg)), GeneratedAt: s.timestamp()}
 }
 
-// PublicProgrammes lists every programme with its public figures, by id.
+// publicTTL is how long public figures are served before they are worked
+// out again: anyone may ask for them, without a key, and working them out
+// reads every wish.
+const publicTTL = time.Minute
+
+// publicCache holds the public figures last worked out.
+type publicCache struct {
+	mu         sync.Mutex
+	at         time.Time
+	programmes map[string]*PublicProgramme
+	providers  *Page[PublicProviderFigures]
+}
+
+// publicFiguresNow returns the public figures, worked out at most once a
+// publicTTL; requests meanwhile wait for the one working them out.
+func (s *Service) publicFiguresNow() (map[string]*PublicProgramme, *Page[PublicProviderFigures]) {
+	c := &s.public
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if now := time.Now(); c.programmes == nil || now.Sub(c.at) > publicTTL {
+		progs := map[string]*PublicProgramme{}
+		s.programmes.Each(func(pg *Programme) bool {
+			v := s.publicProgramme(pg)
+			progs[pg.ID] = &v
+			return true
+		})
+		c.programmes, c.providers, c.at = progs, s.publicProviders(), now
+	}
+	return c.programmes, c.providers
+}
+
+// PublicProgrammes lists every programme with its public figures, by id,
+// as worked out in the last minute.
 func (s *Service) PublicProgrammes(ctx context.Context, req PageRequest) (*Page[PublicProgramme], error) {
-	pg, err := page(s, req, s.lists.programmes, s.programmes, nil, nil)
+	progs, _ := s.publicFiguresNow()
+	pg, err := page(s, req, s.lists.programmes, s.programmes, nil, func(p *Programme) bool { return progs[p.ID] != nil })
 	if err != nil {
 		return nil, err
 	}
 	out := &Page[PublicProgramme]{Items: make([]*PublicProgramme, len(pg.Items)), Next: pg.Next}
 	for i, p := range pg.Items {
-		v := s.publicProgramme(p)
-		out.Items[i] = &v
+		out.Items[i] = progs[p.ID]
 	}
 	return out, nil
 }
 
 // PublicProgramme returns one programme's public record.
 func (s *Service) PublicProgramme(ctx context.Context, id string) (*PublicProgramme, error) {
-	pg, ok := s.programmes.Get(id)
-	if !ok {
-		return nil, notFound()
+	progs, _ := s.publicFiguresNow()
+	if v := progs[id]; v != nil {
+		return v, nil
 	}
-	v := s.publicProgramme(pg)
-	return &v, nil
+	return nil, notFound()
 }
 
 // PublicProviders lists every provider of a programme with its public
-// figures over all its claims.
+// figures over all its claims, as worked out in the last minute.
 func (s *Service) PublicProviders(ctx context.Context) (*Page[PublicProviderFigures], error) {
+	_, providers := s.publicFiguresNow()
+	return providers, nil
+}
+
+func (s *Service) publicProviders() *Page[PublicProviderFigures] {
 	byProvider := map[Party]*PublicProviderFigures{}
 	s.programmes.Each(func(pg *Programme) bool {
 		f := byProvider[pg.Provider]
@@ -203,5 +259,5 @@ func (s *Service) PublicProviders(ctx context.Context) (*Page[PublicProviderFigu
 		out.Items = append(out.Items, f)
 	}
 	slices.SortFunc(out.Items, func(a, b *PublicProviderFigures) int { return cmp.Compare(a.ID, b.ID) })
-	return out, nil
+	return out
 }

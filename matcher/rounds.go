@@ -306,10 +306,30 @@ func (s *Service) newMatchRun(ctx context.Context, in MatchRunInput) (*MatchRun,
 	}
 	run := &MatchRun{Record: newRecord("run", p, s.timestamp()), MatchRunInput: in, Status: RunRunning,
 		Proposals: []Proposal{}, Unmatched: []Unmatched{}}
-	if _, err := s.commit(ctx, p, func() (*Change, error) { return &Change{Records: []any{run}}, nil }); err != nil {
+	if _, err := s.commit(ctx, p, func() (*Change, error) {
+		if other := s.runningRound(in.NodeID); other != nil {
+			return nil, Errorf(ECONFLICT, "round %s of this node is still running; wait for it to finish", other.ID)
+		}
+		return &Change{Records: []any{run}}, nil
+	}); err != nil {
 		return nil, p, err
 	}
 	return run, p, nil
+}
+
+// runningRound returns a round of node the log holds as running and not
+// stale, or nil: one round of a node runs at a time, on any replica.
+func (s *Service) runningRound(node string) *MatchRun {
+	var out *MatchRun
+	now := s.now()
+	s.runs.Each(func(r *MatchRun) bool {
+		if r.NodeID == node && r.Status == RunRunning && now.Sub(r.UpdatedAt) <= staleRound {
+			out = r
+			return false
+		}
+		return true
+	})
+	return out
 }
 
 // checkRunInput validates in and settles its node: the caller's own
@@ -350,10 +370,10 @@ func (s *Service) checkRunInput(p Principal, in *MatchRunInput) error {
 		if cell.Resolution() > s.grid.Config().Resolution {
 			return Invalid(field, "is of resolution %d, finer than the stored %d", cell.Resolution(), s.grid.Config().Resolution)
 		}
-		if seen["cell:"+c] {
+		if seen["cell:"+cell.String()] {
 			return Invalid(field, "%q is named twice", c)
 		}
-		seen["cell:"+c] = true
+		seen["cell:"+cell.String()] = true
 	}
 	if len(in.Cells) > 10_000 {
 		return Invalid("cells", "at most 10000 cells")
@@ -395,12 +415,18 @@ func (s *Service) executeRun(ctx context.Context, run *MatchRun, p Principal, pr
 	}
 }
 
-// failInterrupted marks failed the rounds the log holds as running that
-// no process here runs: those a stop or a crash cut short.
+// staleRound is how long a round may show running before it is taken for
+// cut short by a stop or a crash: far longer than a district's round takes
+// (seconds), so that a round another replica runs is never failed.
+const staleRound = time.Hour
+
+// failInterrupted marks failed the rounds the log holds as running, that
+// no process here runs, and that started more than staleRound ago.
 func (s *Service) failInterrupted(ctx context.Context) {
 	var stale []*MatchRun
+	now := s.now()
 	s.runs.Each(func(r *MatchRun) bool {
-		if r.Status == RunRunning && s.rounds.of(r.ID) == nil {
+		if r.Status == RunRunning && s.rounds.of(r.ID) == nil && now.Sub(r.UpdatedAt) > staleRound {
 			stale = append(stale, r)
 		}
 		return true

@@ -31,7 +31,9 @@ func (s *Service) solveRound(ctx context.Context, run *MatchRun, p Principal, re
 	busy := s.pendingOffers(now)
 	report("searching", 0, len(wishes))
 	start := time.Now()
-	search := index.Search{Rules: set, Now: now, Claims: s.claimsOf}
+	// Suppliers are searched as if free: their room is the slots'
+	// capacity, so one at its limit is busy (no_capacity), not excluded.
+	search := index.Search{Rules: set, Now: now}
 	pairs, err := BuildPairs(ctx, s.index, wishes, search, func(sl Slot) int { return s.room(sl, busy) }, roundWorkers,
 		func(done, total int) { report("searching", done, total) })
 	if err != nil {
@@ -176,22 +178,27 @@ func (s *Service) room(sl Slot, pending map[Slot]int) int {
 		}
 		return r.Quantity - s.ledger.activeClaims(p) - pending[Slot{Party: p}]
 	}
-	capacity := 1
+	return s.capacityIn(p, sl.Category) - s.ledger.activeInCategory(p, sl.Category) - pending[sl]
+}
+
+// capacityIn returns how many wishes of category an organisation or an
+// enterprise may hold at once: its configured capacity, else 1.
+func (s *Service) capacityIn(p Party, category string) int {
+	var capacity map[string]int
 	switch p.Kind {
 	case index.Organisation:
 		if o, ok := s.organisations.Get(p.ID); ok {
-			if n, ok := o.Capacity[sl.Category]; ok {
-				capacity = n
-			}
+			capacity = o.Capacity
 		}
 	case index.Enterprise:
 		if e, ok := s.enterprises.Get(p.ID); ok {
-			if n, ok := e.Capacity[sl.Category]; ok {
-				capacity = n
-			}
+			capacity = e.Capacity
 		}
 	}
-	return capacity - s.ledger.activeInCategory(p, sl.Category) - pending[sl]
+	if n, ok := capacity[category]; ok {
+		return n
+	}
+	return 1
 }
 
 // circleMinutes returns the circle a wish was searched in, in minutes.
@@ -226,7 +233,7 @@ func (s *Service) unmatched(pairs *Pairs, i int, set *rules.Set, now time.Time) 
 	default:
 		u.Excluded = map[string]int{}
 		_, _, _ = s.index.Candidates(w.ID, index.Search{Rules: set, Now: now, Limit: 1, Excluded: u.Excluded,
-			Claims: s.claimsOf, Minutes: w.Minutes}, nil)
+			Minutes: w.Minutes}, nil)
 		if len(u.Excluded) == 0 {
 			u.Reason, u.Excluded = UnmatchedNobody, nil
 			u.Message = fmt.Sprintf("No supplier is inside the %g-minute walking circle.", u.CircleMinutes)

@@ -37,6 +37,8 @@ type Service struct {
 	cloaks   map[geo.Cell]geo.Point
 	// rounds runs matching rounds in the background.
 	rounds *rounds
+	// public holds the public figures last worked out.
+	public publicCache
 }
 
 // Option changes how a Service is built.
@@ -127,7 +129,7 @@ func (s *Service) ruleSet() (*rules.Set, error) {
 // are stopped with them. It returns when every job has stopped.
 func (s *Service) Run(ctx context.Context, retentionEvery time.Duration) {
 	var wg sync.WaitGroup
-	s.failInterrupted(ctx)
+	wg.Go(func() { s.failInterrupted(ctx); s.every(ctx, staleRound/4, s.failInterrupted) })
 	wg.Go(func() {
 		<-ctx.Done()
 		s.rounds.cancel()

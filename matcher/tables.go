@@ -61,7 +61,7 @@ func (c *Coverage) Table() ([]string, [][]string) {
 	rows := make([][]string, 0, len(c.Items))
 	for _, it := range c.Items {
 		rows = append(rows, []string{it.Cell, it.Category, itoa(it.Demand.Open), itoa(it.Demand.Fulfilled),
-			itoa(it.Demand.Residents), itoa(it.Supply.Suppliers), strings.Join(it.Programmes, ";"), strings.Join(it.Flags, ";")})
+			opti(it.Demand.Residents), itoa(it.Supply.Suppliers), strings.Join(it.Programmes, ";"), strings.Join(it.Flags, ";")})
 	}
 	return header, rows
 }
@@ -80,7 +80,7 @@ func (c *Coverage) GeoJSON() any {
 		Cell       string               `json:"cell"`
 		Open       int                  `json:"open"`
 		Fulfilled  int                  `json:"fulfilled"`
-		Residents  int                  `json:"residents"`
+		Residents  *int                 `json:"residents"`
 		Suppliers  int                  `json:"suppliers"`
 		Programmes []string             `json:"programmes"`
 		Flags      []string             `json:"flags"`

@@ -9,6 +9,7 @@ import (
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/vm"
 )
 
@@ -39,12 +40,50 @@ func CompileCondition(src string) (*Condition, error) {
 	v := &identifiers{bound: map[string]bool{}}
 	root := prog.Node()
 	ast.Walk(&root, v)
+	tree, err := parser.Parse(src) // as written, before the patches compileExpr makes
+	if err != nil {
+		return nil, err
+	}
+	cheap := &cheapness{}
+	ast.Walk(&tree.Node, cheap)
+	if cheap.err != nil {
+		return nil, cheap.err
+	}
 	for _, name := range v.names {
 		if (name == "wish" || name == "supplier" || name == "walk_minutes") && !v.bound[name] {
 			return nil, fmt.Errorf("may read only resident.* and now, not %s", name)
 		}
 	}
 	return &Condition{src: src, prog: prog}, nil
+}
+
+// conditionBuiltins are the functions a condition may call: those whose
+// cost is bounded by the resident's own facts. Ranges (1..n) and builtins
+// that make large values (repeat, ...) are refused, because a condition
+// runs for every resident and wish of a report, public ones included.
+var conditionBuiltins = map[string]bool{"len": true, "all": true, "any": true, "none": true, "one": true,
+	"count": true, "filter": true, "abs": true, "lower": true, "upper": true, "trim": true}
+
+// cheapness finds what makes a condition costly.
+type cheapness struct{ err error }
+
+// Visit implements ast.Visitor.
+func (c *cheapness) Visit(node *ast.Node) {
+	if c.err != nil {
+		return
+	}
+	switch n := (*node).(type) {
+	case *ast.BinaryNode:
+		if n.Operator == ".." {
+			c.err = errors.New("may not use ranges (a..b): a condition runs for every resident")
+		}
+	case *ast.BuiltinNode:
+		if !conditionBuiltins[n.Name] {
+			c.err = fmt.Errorf("may not call %s; a condition may call %s", n.Name, "len, all, any, none, one, count, filter, abs, lower, upper, trim")
+		}
+	case *ast.CallNode:
+		c.err = errors.New("may call only the builtins len, all, any, none, one, count, filter, abs, lower, upper, trim")
+	}
 }
 
 // String returns the expression.

@@ -40,8 +40,27 @@ func writeCSV(w http.ResponseWriter, v any) error {
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true
 	_ = cw.Write(header)
-	_ = cw.WriteAll(rows)
+	for _, row := range rows {
+		for i, cell := range row {
+			row[i] = inert(cell)
+		}
+		_ = cw.Write(row)
+	}
+	cw.Flush()
 	return cw.Error()
+}
+
+// inert keeps a spreadsheet from running a cell as a formula: text that
+// begins as a formula does (=, +, -, @, a tab or a carriage return) and is
+// not a number gets a leading apostrophe.
+func inert(cell string) string {
+	if cell == "" || !strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+		return cell
+	}
+	if _, err := strconv.ParseFloat(cell, 64); err == nil {
+		return cell
+	}
+	return "'" + cell
 }
 
 // formatParam is the query parameter naming the form of a report.
@@ -124,6 +143,9 @@ func decodeReport(_ *http.Request, q map[string]string) (matcher.ReportQuery, er
 		rq.To, err2 = parseWhen(to)
 		if !found || err1 != nil || err2 != nil {
 			return rq, matcher.Invalid("period", "must be FROM/TO, like 2026-01-01/2026-12-31 or two RFC 3339 times")
+		}
+		if _, err := time.Parse(time.DateOnly, to); err == nil {
+			rq.To = rq.To.AddDate(0, 0, 1) // a date as the end: the whole of that day
 		}
 	}
 	return rq, nil

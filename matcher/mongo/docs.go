@@ -491,13 +491,14 @@ type eventDoc struct {
 	Offer    string     `bson:"offer,omitempty"`
 	Minutes  float64    `bson:"minutes,omitempty"`
 	Resource string     `bson:"resource,omitempty"`
+	Groups   []string   `bson:"groups,omitempty"`
 }
 
 func eventToDoc(e *matcher.Event) eventDoc {
 	d := eventDoc{
 		ID: matcher.EventID(e.WishID, e.Seq), WishID: e.WishID, Seq: e.Seq, Type: e.Type,
 		Actor: actorDoc(e.Actor), At: e.At, ClaimID: e.ClaimID, DueAt: e.DueAt, Note: e.Note, Rating: e.Rating,
-		Category: e.Category, DoneAt: e.DoneAt, Offer: e.Offer, Minutes: e.Minutes, Resource: e.Resource,
+		Category: e.Category, DoneAt: e.DoneAt, Offer: e.Offer, Minutes: e.Minutes, Resource: e.Resource, Groups: e.Groups,
 	}
 	if e.Next != nil {
 		n := partyDoc(*e.Next)
@@ -517,7 +518,7 @@ func eventFromDoc(d *eventDoc) *matcher.Event {
 	e := &matcher.Event{
 		ID: matcher.EventID(d.WishID, d.Seq), WishID: d.WishID, Seq: d.Seq, Type: d.Type, Actor: matcher.Actor(d.Actor), At: d.At.UTC(),
 		ClaimID: d.ClaimID, DueAt: utcOrZero(d.DueAt), Note: d.Note, Rating: d.Rating,
-		Category: d.Category, DoneAt: utcOrZero(d.DoneAt), Offer: d.Offer, Minutes: d.Minutes, Resource: d.Resource,
+		Category: d.Category, DoneAt: utcOrZero(d.DoneAt), Offer: d.Offer, Minutes: d.Minutes, Resource: d.Resource, Groups: d.Groups,
 	}
 	if d.Next != nil {
 		n := matcher.Party(*d.Next)
