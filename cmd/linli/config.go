@@ -81,6 +81,16 @@ type Config struct {
 			LivesAlone   int           `mapstructure:"lives_alone"`
 		} `mapstructure:"priority"`
 	} `mapstructure:"matching"`
+	Coverage struct {
+		StrainedRatio   float64       `mapstructure:"strained_ratio"`
+		StrainedMinOpen int           `mapstructure:"strained_min_open"`
+		Window          time.Duration `mapstructure:"window"`
+	} `mapstructure:"coverage"`
+	Evaluation struct {
+		Satisfaction float64 `mapstructure:"satisfaction"`
+		Fulfilment   float64 `mapstructure:"fulfilment"`
+		Timeliness   float64 `mapstructure:"timeliness"`
+	} `mapstructure:"evaluation"`
 	Idempotency struct {
 		TTL time.Duration `mapstructure:"ttl"`
 	} `mapstructure:"idempotency"`
@@ -310,6 +320,15 @@ func (c *Config) Validate() error {
 		return bad("matching.priority.urgent_within", "must be positive, like 48h")
 	case c.Matching.Priority.AgedFrom < 1 || c.Matching.Priority.AgedFrom > 130:
 		return bad("matching.priority.aged_from", "must be an age from 1 to 130")
+	case !(c.Coverage.StrainedRatio > 0):
+		return bad("coverage.strained_ratio", "must be a positive number, like 0.5")
+	case c.Coverage.StrainedMinOpen < 1:
+		return bad("coverage.strained_min_open", "must be at least 1")
+	case c.Coverage.Window < time.Hour:
+		return bad("coverage.window", "must be at least 1h, like 2160h (90 days)")
+	case c.Evaluation.Satisfaction < 0 || c.Evaluation.Fulfilment < 0 || c.Evaluation.Timeliness < 0 ||
+		c.Evaluation.Satisfaction+c.Evaluation.Fulfilment+c.Evaluation.Timeliness <= 0:
+		return bad("evaluation", "weights must not be negative, and not all 0")
 	case c.Idempotency.TTL < 24*time.Hour:
 		return bad("idempotency.ttl", "must be at least 24h")
 	case c.Sync.Interval < 0:

@@ -104,6 +104,10 @@ func serviceConfig(cfg *Config) matcher.Config {
 		CloakResolution:        cfg.Privacy.CloakResolution,
 		Retention:              cfg.Privacy.Retention,
 		Matching:               cfg.matching(),
+		Coverage: matcher.CoverageConfig{StrainedRatio: cfg.Coverage.StrainedRatio, StrainedMinOpen: cfg.Coverage.StrainedMinOpen,
+			Window: cfg.Coverage.Window},
+		Evaluation: matcher.EvaluationConfig{Satisfaction: cfg.Evaluation.Satisfaction, Fulfilment: cfg.Evaluation.Fulfilment,
+			Timeliness: cfg.Evaluation.Timeliness},
 	}
 }
 
