@@ -227,9 +227,15 @@ func (s *Service) unmatched(pairs *Pairs, i int, set *rules.Set, now time.Time) 
 	case u.Eligible > 0:
 		u.Reason = UnmatchedOutcompeted
 		u.Message = fmt.Sprintf("%d eligible suppliers with room were each used by a better overall pairing.", u.Eligible)
+		if u.Eligible == 1 {
+			u.Message = "The one eligible supplier with room was used by a better overall pairing."
+		}
 	case u.Busy > 0:
 		u.Reason = UnmatchedBusy
 		u.Message = fmt.Sprintf("All %d eligible suppliers have no room left (active claims and offers up to their allowance).", u.Busy)
+		if u.Busy == 1 {
+			u.Message = "The one eligible supplier has no room left (active claims and offers up to its allowance)."
+		}
 	default:
 		u.Excluded = map[string]int{}
 		_, _, _ = s.index.Candidates(w.ID, index.Search{Rules: set, Now: now, Limit: 1, Excluded: u.Excluded,

@@ -35,7 +35,7 @@ func benchAssignCmd(ctx context.Context, args []string, stdout, stderr io.Writer
 	capacity := fs.Int("capacity", 1, "wishes each volunteer may take")
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the city")
 	side := fs.Float64("side", 0, "side of the square in km (default 40 for 10,000 wishes, at that density for more)")
-	rulesFile := fs.String("rules", "configs/rules/default.yaml", "the rules that decide eligibility")
+	rulesFile := fs.String("rules", defaultAssignRules, "the rules that decide eligibility")
 	export := fs.String("export", "", "write edges.csv, assignment.csv and instance.json to this folder")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the solve to this file")
 	if err := fs.Parse(args); err != nil {
@@ -50,6 +50,14 @@ func benchAssignCmd(ctx context.Context, args []string, stdout, stderr io.Writer
 	if *side == 0 {
 		*side = 40 * math.Sqrt(max(1, float64(c.wishes)/10_000))
 	}
+	if *rulesFile == defaultAssignRules && !anyMatch([]string{*rulesFile}) {
+		// Run from another folder: the defaults built into the binary.
+		dir, err := builtinRules()
+		if err != nil {
+			return err
+		}
+		*rulesFile = filepath.Join(dir, "default.yaml")
+	}
 	set, err := rules.Load(*rulesFile)
 	if err != nil {
 		return err
@@ -60,6 +68,10 @@ func benchAssignCmd(ctx context.Context, args []string, stdout, stderr io.Writer
 	c.side = *side * 1000
 	return benchAssign(ctx, &c, set, *capacity, *export, stdout, stderr)
 }
+
+// defaultAssignRules is the rules file bench assign reads unless told;
+// the same rules are built into the binary for when it is run elsewhere.
+const defaultAssignRules = "configs/rules/default.yaml"
 
 // assignResult is the last line of the output.
 type assignResult struct {

@@ -128,23 +128,33 @@ func benchImportOnce(ctx context.Context, svc *matcher.Service, file string, bat
 	defer f.Close()
 	var run benchImportRun
 	start := time.Now()
-	var startAt, endFrom time.Time
-	var endFromRows int
-	tick := func(done, total int) {
-		switch {
-		case startAt.IsZero() && done >= total/10:
-			startAt = time.Now()
-			run.startRate = float64(done) / startAt.Sub(start).Seconds()
-		case endFrom.IsZero() && done >= total-total/10:
-			endFrom, endFromRows = time.Now(), done
-		case done == total && !endFrom.IsZero() && done > endFromRows:
-			run.endRate = float64(done-endFromRows) / time.Since(endFrom).Seconds()
-		}
+	// Progress comes a batch at a time: the first tenth is timed up to the
+	// first report past it, the last from the last report before it.
+	type mark struct {
+		done int
+		at   time.Time
 	}
+	var marks []mark
+	tick := func(done, total int) { marks = append(marks, mark{done, time.Now()}) }
 	var out strings.Builder
 	err = importFile(ctx, svc, matcher.ImportInput{Kind: "volunteers", Batch: batch}, f, &out, stderr, tick)
 	if err != nil && !strings.Contains(err.Error(), "were refused") {
 		return run, err
+	}
+	if len(marks) > 0 {
+		total, last := marks[len(marks)-1].done, marks[len(marks)-1]
+		from := mark{0, start}
+		for _, m := range marks {
+			if m.done >= total/10 && run.startRate == 0 && m.at.After(start) {
+				run.startRate = float64(m.done) / m.at.Sub(start).Seconds()
+			}
+			if m.done <= total-total/10 {
+				from = m
+			}
+		}
+		if last.done > from.done && last.at.After(from.at) {
+			run.endRate = float64(last.done-from.done) / last.at.Sub(from.at).Seconds()
+		}
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &run.totals); err != nil {
