@@ -195,7 +195,10 @@ func (h *handler) logRequests(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
 		level := slog.LevelDebug
-		if sw.status >= 500 {
+		switch {
+		case sw.status == http.StatusServiceUnavailable && (r.URL.Path == "/readyz" || r.URL.Path == "/healthz"):
+			level = slog.LevelInfo // loading, draining or no rules: said on the health routes by design
+		case sw.status >= 500:
 			level = slog.LevelError
 		}
 		h.opts.Logger.Log(r.Context(), level, "http", "method", r.Method, "path", r.URL.Path, "status", sw.status, "took", time.Since(start))

@@ -58,12 +58,14 @@ func openAPI(routes []route, version string) map[string]any {
 	paths["/metrics"] = map[string]any{"get": map[string]any{
 		"summary": "Prometheus metrics: request counts and durations by route, rules reloads", "operationId": "get_metrics",
 		"security": []any{}, "responses": map[string]any{"200": map[string]any{"description": "Prometheus text format",
-			"content": map[string]any{"text/plain": map[string]any{"schema": map[string]any{"type": "string"}}}}},
+			"content": map[string]any{"text/plain": map[string]any{"schema": map[string]any{"type": "string"}}}},
+			"429": rateLimitedResponse()},
 	}}
 	paths["/openapi.json"] = map[string]any{"get": map[string]any{
 		"summary": "This document", "operationId": "get_openapi", "security": []any{},
 		"responses": map[string]any{"200": map[string]any{"description": "OpenAPI 3.1 document",
-			"content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}}},
+			"content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}},
+			"429": rateLimitedResponse()},
 	}}
 	g.defs["Error"] = map[string]any{"type": "object", "required": []string{"error"}, "additionalProperties": false,
 		"properties": map[string]any{"error": map[string]any{
@@ -155,10 +157,22 @@ func responses(rt *route, g *schemaGen) map[string]any {
 		}
 		out[strconv.Itoa(c)] = map[string]any{"description": http.StatusText(c), "content": errRef}
 	}
+	out["429"] = rateLimitedResponse()
 	if rt.path == "/readyz" { // not ready is a health body, not an error
 		out["503"] = map[string]any{"description": "Not ready", "content": okResp["content"]}
 	}
 	return out
+}
+
+// rateLimitedResponse is the 429 every route can answer: the per-address
+// limit comes before any route, the per-key one after the key.
+func rateLimitedResponse() map[string]any {
+	return map[string]any{
+		"description": "Too many requests from this address or with this key",
+		"headers": map[string]any{"Retry-After": map[string]any{
+			"description": "seconds to wait before trying again", "schema": map[string]any{"type": "integer", "minimum": 1}}},
+		"content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Error"}}},
+	}
 }
 
 // textMarshaler is how a type that writes itself as text (geo.Cell) is

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,6 +29,7 @@ type Config struct {
 		MaxBodyBytes     int64         `mapstructure:"max_body_bytes"`
 		RequestTimeout   time.Duration `mapstructure:"request_timeout"`
 		ShutdownTimeout  time.Duration `mapstructure:"shutdown_timeout"`
+		DrainDelay       time.Duration `mapstructure:"drain_delay"`
 		AddressRateLimit float64       `mapstructure:"address_rate_limit"`
 	} `mapstructure:"http"`
 	RateLimit float64 `mapstructure:"rate_limit"`
@@ -220,15 +224,37 @@ func loadConfig(fs *pflag.FlagSet, env map[string]string) (*Config, error) {
 	return &c, c.Validate()
 }
 
-// exactError names the unknown keys viper reports in words a person reads.
+// exactError names the unknown keys viper reports in words a person
+// reads, each by its whole dotted name. mapstructure says
+// "'matching.priority' has invalid keys: urgnt, agd" (or "'' has ..." at
+// the top), once for each section at fault.
 func exactError(err error) string {
 	msg := err.Error()
-	if i := strings.Index(msg, "has invalid keys: "); i >= 0 {
-		keys := strings.TrimSpace(msg[i+len("has invalid keys: "):])
-		return "unknown key " + keys + " (misspelt? see configs/config.yaml for every key)"
+	const marker = " has invalid keys: "
+	if !strings.Contains(msg, marker) {
+		return msg
 	}
-	return msg
+	var keys []string
+	for _, m := range invalidKeys.FindAllStringSubmatch(msg, -1) {
+		for _, k := range strings.Split(m[2], ",") {
+			k = strings.TrimSpace(k)
+			if m[1] != "" {
+				k = m[1] + "." + k
+			}
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return msg
+	}
+	word := "key"
+	if len(keys) > 1 {
+		word = "keys"
+	}
+	return "unknown " + word + " " + strings.Join(keys, ", ") + " (misspelt? see configs/config.yaml for every key)"
 }
+
+var invalidKeys = regexp.MustCompile(`'([^']*)' has invalid keys: ([^\n*]+?)(?:$|\n|\s*\*)`)
 
 // envValue splits list settings given in the environment on commas.
 func envValue(current any, val string) any {
@@ -264,6 +290,14 @@ func (c *Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
 		return bad("http.addr", "%q is not host:port", c.HTTP.Addr)
 	}
+	for _, cat := range slices.Sorted(maps.Keys(c.Claims.TTLByCategory)) {
+		switch ttl := c.Claims.TTLByCategory[cat]; {
+		case !slices.Contains(c.Catalog.Categories, cat):
+			return bad("claims.ttl_by_category."+cat, "%q is not a category (misspelt?); the categories are %v", cat, c.Catalog.Categories)
+		case ttl <= 0:
+			return bad("claims.ttl_by_category."+cat, "must be positive, like 24h")
+		}
+	}
 	if c.Store.Listen != "" {
 		if _, _, err := net.SplitHostPort(c.Store.Listen); err != nil {
 			return bad("store.listen", "%q is not host:port", c.Store.Listen)
@@ -276,6 +310,8 @@ func (c *Config) Validate() error {
 		return bad("http.request_timeout", "must be positive, like 30s")
 	case c.HTTP.ShutdownTimeout <= 0:
 		return bad("http.shutdown_timeout", "must be positive, like 15s")
+	case c.HTTP.DrainDelay < 0 || c.HTTP.DrainDelay > time.Minute:
+		return bad("http.drain_delay", "must be between 0 (close at once) and 1m, like 2s")
 	case c.RateLimit < 0:
 		return bad("rate_limit", "must be 0 (off) or positive")
 	case c.HTTP.AddressRateLimit < 0:

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"regexp"
 	"strings"
 	"sync"
@@ -29,7 +30,9 @@ func runChild() bool {
 	if os.Getenv(childEnv) == "" {
 		return false
 	}
-	err := run(context.Background(), []string{"serve"}, environ(), os.Stdout, os.Stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM) // as main does
+	err := run(ctx, []string{"serve"}, environ(), os.Stdout, os.Stderr)
+	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "linli:", err)
 		os.Exit(1)
@@ -247,5 +250,50 @@ func TestRetriesAfterAKillMakeNothingTwice(t *testing.T) {
 	}
 	if !strings.HasPrefix(c.base, "http://127.0.0.1:") {
 		t.Fatalf("child at %s", c.base)
+	}
+}
+
+// TestShutdownTellsLoadBalancersFirst: after SIGTERM, /readyz answers 503
+// while the listener is still open (for http.drain_delay), then the
+// process exits cleanly.
+func TestShutdownTellsLoadBalancersFirst(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server process")
+	}
+	c := startChild(t, t.TempDir(), "LINLI_HTTP_DRAIN_DELAY=3s")
+	ready := func() int {
+		resp, err := http.Get(c.base + "/readyz")
+		if err != nil {
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if st := ready(); st != http.StatusOK {
+		t.Fatalf("/readyz before shutdown: %d", st)
+	}
+	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	st := ready()
+	for ; st == http.StatusOK && time.Since(start) < 2*time.Second; st = ready() {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if st != http.StatusServiceUnavailable {
+		t.Fatalf("/readyz after SIGTERM: %d, want 503 while the listener is open", st)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- c.cmd.Wait() }()
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("no exit 30 s after SIGTERM")
+	}
+	if took := time.Since(start); took < 2*time.Second {
+		t.Fatalf("the listener closed %s after SIGTERM, before the 3 s drain delay", took)
 	}
 }

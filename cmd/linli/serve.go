@@ -99,8 +99,18 @@ func serve(ctx context.Context, args []string, env map[string]string, stdout, st
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	fmt.Fprintln(stdout, "shutting down: draining requests")
+	// /readyz answers 503 from now on; the listener stays open a while so
+	// that a load balancer polling it sees that and stops sending requests.
 	handler.Drain()
+	if d := cfg.HTTP.DrainDelay; d > 0 {
+		fmt.Fprintf(stdout, "shutting down: /readyz answers 503; closing the listener in %s\n", d)
+		select {
+		case <-time.After(d):
+		case err := <-errc:
+			return fmt.Errorf("serve: %w", err)
+		}
+	}
+	fmt.Fprintln(stdout, "shutting down: draining requests")
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.HTTP.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {

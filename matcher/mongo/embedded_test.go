@@ -4,6 +4,10 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,5 +45,38 @@ func TestEmbeddedRestart(t *testing.T) {
 		}
 		_ = s.Close(ctx)
 		emb.Close()
+	}
+}
+
+// TestEmbeddedIsPrivateUnlessExposed: FerretDB asks for no credentials, so
+// a store that is not exposed must not listen where another local user
+// could connect: only a Unix socket in a folder of this user's alone,
+// removed at Close.
+func TestEmbeddedIsPrivateUnlessExposed(t *testing.T) {
+	emb, err := mongo.StartEmbedded(t.TempDir(), "", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.PathUnescape(strings.TrimSuffix(strings.TrimPrefix(emb.URI(), "mongodb://"), "/"))
+	if err != nil || !strings.HasSuffix(u, ".sock") {
+		emb.Close()
+		t.Fatalf("the store listens at %s, want a Unix socket", emb.URI())
+	}
+	fi, err := os.Stat(filepath.Dir(u))
+	if err != nil || fi.Mode().Perm() != 0o700 {
+		emb.Close()
+		t.Fatalf("the socket's folder: %v %v, want mode 0700", fi.Mode(), err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := mongo.Open(ctx, emb.URI(), "linli", mongo.WithCipher(mustCipher(t, key1)), mongo.WithEmbedded(emb))
+	if err != nil {
+		emb.Close()
+		t.Fatalf("open over the socket: %v", err)
+	}
+	_ = s.Close(ctx)
+	emb.Close()
+	if _, err := os.Stat(filepath.Dir(u)); !os.IsNotExist(err) {
+		t.Fatalf("the socket's folder outlives the store: %v", err)
 	}
 }
