@@ -226,7 +226,7 @@ func loadConfig(fs *pflag.FlagSet, env map[string]string) (*Config, error) {
 
 // exactError names the unknown keys viper reports in words a person
 // reads, each by its whole dotted name. mapstructure says
-// "'matching.priority' has invalid keys: urgnt, agd" (or "'' has ..." at
+// "'matching.priority' has invalid keys: urgnt, agd" (or "” has ..." at
 // the top), once for each section at fault.
 func exactError(err error) string {
 	msg := err.Error()
