@@ -226,8 +226,8 @@ func loadConfig(fs *pflag.FlagSet, env map[string]string) (*Config, error) {
 
 // exactError names the unknown keys viper reports in words a person
 // reads, each by its whole dotted name. mapstructure says
-// "'matching.priority' has invalid keys: urgnt, agd" (or "” has ..." at
-// the top), once for each section at fault.
+// "'matching.priority' has invalid keys: urgnt, agd" (with an empty name
+// at the top), once for each section at fault.
 func exactError(err error) string {
 	msg := err.Error()
 	const marker = " has invalid keys: "
