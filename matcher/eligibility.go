@@ -18,10 +18,16 @@ func certsOf(list []Certification) []index.Cert {
 
 // volunteerSupplier returns the volunteer as a supplier, with the
 // active-claims limit that holds for them: their own, else the default.
+// A volunteer is a person whose location is their home, so they stand
+// at the centre of their cloaking cell in every walk, circle and
+// distance, exactly as residents' wishes do: nobody who sees candidates,
+// rounds or coverage (staff of other nodes included) can trilaterate a
+// volunteer from the walking minutes shown. Organisations and
+// enterprises stand at their addresses.
 func (s *Service) volunteerSupplier(v *Volunteer) *index.Supplier {
 	return &index.Supplier{
 		Party: index.Party{Kind: index.Volunteer, ID: v.ID}, Node: v.NodeID,
-		Points: []geo.Point{v.Location.Point()}, Cells: []geo.Cell{v.Cell},
+		Points: []geo.Point{s.cloak(v.Cell)}, Cells: []geo.Cell{v.Cell},
 		BirthDate: v.BirthDate, Skills: v.Skills, Certs: certsOf(v.Certifications),
 		AnyCategory: true, MaxActive: s.allowance(v), Version: int64(v.Version),
 	}
@@ -78,9 +84,10 @@ func residentFacts(r *Resident) *index.Resident {
 	return &index.Resident{BirthDate: r.BirthDate, Disabilities: r.Disabilities, LivesAlone: r.LivesAlone}
 }
 
-// cloak returns the point that stands for a wish's place in everything a
-// supplier can see or trigger before holding its claim: the centre of its
-// cell at the cloaking resolution, never the resident's exact point.
+// cloak returns the point that stands for a person's place in what
+// others can see or trigger: for a wish, everything before its claim is
+// held; for a volunteer, always. It is the centre of their cell at the
+// cloaking resolution, never the exact point.
 func (s *Service) cloak(cell geo.Cell) geo.Point {
 	c := geo.Parent(cell, s.cfg.CloakResolution)
 	s.cloaksMu.Lock()

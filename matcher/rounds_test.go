@@ -470,9 +470,10 @@ func TestOffersLifecycle(t *testing.T) {
 func TestExpandingCircle(t *testing.T) {
 	rw := mustRoundWorld(t)
 	v := rw.volunteerAt(0, 0, 1)
-	// The walk is measured from the centre of the wish's cell: put the
-	// resident where that centre is 1,000 to 1,200 m away (16 to 19.2
-	// minutes).
+	// The walk is measured between the centres of the wish's and the
+	// volunteer's cells: put the resident where those are 1,000 to 1,200 m
+	// apart (16 to 19.2 minutes).
+	vc := geo.CellCenter(rw.grid.Cell(near(0, 0).Point()))
 	dy, dx := 0.0, 0.0
 	for i := 0; ; i++ {
 		if i == 400 {
@@ -480,7 +481,7 @@ func TestExpandingCircle(t *testing.T) {
 		}
 		dy, dx = 1000+float64(i%20)*10, float64(i/20)*15
 		c := geo.CellCenter(rw.grid.Cell(near(dy, dx).Point()))
-		if d := geo.Distance(c, near(0, 0).Point()); d > 1000 && d < 1200 {
+		if d := geo.Distance(c, vc); d > 1000 && d < 1200 {
 			break
 		}
 	}
