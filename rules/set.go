@@ -36,6 +36,8 @@ type Set struct {
 
 	vms sync.Pool // of *vm.VM: a VM is not safe for concurrent use, programs are
 
+	every Plan // every rule, whole: what Evaluate runs for a wish not prepared
+
 	evalErrors    atomic.Uint64
 	lastEvalError atomic.Pointer[string]
 }
@@ -43,6 +45,11 @@ type Set struct {
 func newSet(rules []Rule, files []string, hash string, loadedAt time.Time) *Set {
 	s := &Set{rules: rules, files: files, hash: hash, loadedAt: loadedAt}
 	s.vms.New = func() any { return new(vm.VM) }
+	s.every = Plan{set: s, steps: make([]step, len(rules))}
+	for i := range s.rules {
+		r := &s.rules[i]
+		s.every.steps[i] = step{rule: r, when: r.when, require: r.require}
+	}
 	return s
 }
 
@@ -82,33 +89,12 @@ func (s *Set) EvalErrors() (count uint64, last string) {
 //
 // To evaluate many suppliers for one wish, Prepare does the wish's share
 // of the work once.
-func (s *Set) Evaluate(env *Env) (ok bool, denied *Rule) {
-	m := s.vms.Get().(*vm.VM)
-	defer s.vms.Put(m)
-	v := boxEnv(env)
-	for i := range s.rules {
-		r := &s.rules[i]
-		if !s.allows(m, r, r.when, r.require, v) {
-			return false, r
-		}
-	}
-	return true, nil
-}
+func (s *Set) Evaluate(env *Env) (ok bool, denied *Rule) { return s.every.Evaluate(env) }
 
 // EvaluateAll calls fn, in file order, for every rule that denies env; it
 // is for counting why candidates were excluded. Its other guarantees are
 // those of Evaluate.
-func (s *Set) EvaluateAll(env *Env, fn func(r *Rule)) {
-	m := s.vms.Get().(*vm.VM)
-	defer s.vms.Put(m)
-	v := boxEnv(env)
-	for i := range s.rules {
-		r := &s.rules[i]
-		if !s.allows(m, r, r.when, r.require, v) {
-			fn(r)
-		}
-	}
-}
+func (s *Set) EvaluateAll(env *Env, fn func(r *Rule)) { s.every.EvaluateAll(env, fn) }
 
 // allows runs a rule's when and require programs. A nil when applies the
 // rule; a nil require denies whenever the rule applies. An error in either

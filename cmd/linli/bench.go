@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 )
@@ -29,30 +30,27 @@ Each prints its figures for people, then one JSON line. --help after a verb list
 
 // benchCmd is `linli bench VERB`.
 func benchCmd(ctx context.Context, args []string, env map[string]string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || isHelp(args[0]) {
-		fmt.Fprint(stderr, benchUsage)
-		if len(args) > 0 {
-			return nil
-		}
-		return errUsage
+	verb, args, err := verbOf(args, benchUsage, stderr)
+	if verb == "" {
+		return err
 	}
-	switch args[0] {
+	switch verb {
 	case "candidates":
-		return benchCandidatesCmd(args[1:], stdout, stderr)
+		return benchCandidatesCmd(args, stdout, stderr)
 	case "startup":
-		return benchStartupCmd(ctx, args[1:], env, stdout, stderr)
+		return benchStartupCmd(ctx, args, env, stdout, stderr)
 	case "startup-load":
-		return benchStartupLoad(ctx, args[1:], env, stdout, stderr)
+		return benchStartupLoad(ctx, args, env, stdout, stderr)
 	case "scale":
-		return benchScaleCmd(ctx, args[1:], env, stdout, stderr)
+		return benchScaleCmd(ctx, args, env, stdout, stderr)
 	case "coverage":
-		return benchCoverageCmd(ctx, args[1:], env, stdout, stderr)
+		return benchCoverageCmd(ctx, args, env, stdout, stderr)
 	case "assign":
-		return benchAssignCmd(ctx, args[1:], stdout, stderr)
+		return benchAssignCmd(ctx, args, stdout, stderr)
 	case "import":
-		return benchImportCmd(ctx, args[1:], stdout, stderr)
+		return benchImportCmd(ctx, args, stdout, stderr)
 	default:
-		fmt.Fprintf(stderr, "linli bench: unknown benchmark %q\n\n%s", args[0], benchUsage)
+		fmt.Fprintf(stderr, "linli bench: unknown benchmark %q\n\n%s", verb, benchUsage)
 		return errUsage
 	}
 }
@@ -71,4 +69,36 @@ func peakRSS() float64 {
 		}
 	}
 	return 0
+}
+
+// startCPUProfile writes a CPU profile to path (none when path is empty)
+// until the returned stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// verbOf splits the arguments of a command group (bench, keys, rules)
+// into its verb and the verb's arguments. Without a verb, or asked for
+// help, it prints the group's usage and returns no verb: with errUsage
+// when there was no verb at all.
+func verbOf(args []string, usage string, stderr io.Writer) (verb string, rest []string, err error) {
+	if len(args) == 0 || isHelp(args[0]) {
+		fmt.Fprint(stderr, usage)
+		if len(args) > 0 {
+			return "", nil, nil
+		}
+		return "", nil, errUsage
+	}
+	return args[0], args[1:], nil
 }

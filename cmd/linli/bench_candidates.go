@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -249,22 +248,8 @@ func benchCandidates(c *benchCity, export string, stdout io.Writer) error {
 	return json.NewEncoder(stdout).Encode(res)
 }
 
-// startProfile starts the CPU profile asked for, if any, and returns what
-// stops it.
-func (c *benchCity) startProfile() (stop func(), err error) {
-	if c.cpuProfile == "" {
-		return func() {}, nil
-	}
-	f, err := os.Create(c.cpuProfile)
-	if err != nil {
-		return nil, err
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
-}
+// startProfile starts the CPU profile asked for, if any.
+func (c *benchCity) startProfile() (stop func(), err error) { return startCPUProfile(c.cpuProfile) }
 
 func loadBenchRules() (*rules.Set, error) {
 	dir, err := os.MkdirTemp("", "linli-bench-")

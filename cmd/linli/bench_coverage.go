@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/pprof"
 	"slices"
 	"time"
 
@@ -58,16 +57,11 @@ func benchCoverageCmd(ctx context.Context, args []string, env map[string]string,
 	if err := benchProgrammes(admin, a.svc); err != nil {
 		return err
 	}
-	if *profile != "" {
-		f, err := os.Create(*profile)
-		if err != nil {
-			return err
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	stopProfile, err := startCPUProfile(*profile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	var times []time.Duration
 	var cov *matcher.Coverage
 	for range max(*runs, 1) {

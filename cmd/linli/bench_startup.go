@@ -165,16 +165,11 @@ func benchStartupLoad(ctx context.Context, args []string, env map[string]string,
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	if *profile != "" {
-		f, err := os.Create(*profile)
-		if err != nil {
-			return err
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	stopProfile, err := startCPUProfile(*profile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	cfg, err := loadConfig(newFlagSet("x", io.Discard), map[string]string{
 		"LINLI_DATA_DIR": *dir, "LINLI_DATA_KEY": benchDataKey, "LINLI_LOG_LEVEL": "info", "LINLI_RULES": env["LINLI_RULES"]})
 	if env["LINLI_RULES"] == "" {

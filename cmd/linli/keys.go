@@ -98,25 +98,22 @@ const keysUsage = `Usage:
 
 // keysCmd runs `linli keys ...`.
 func keysCmd(ctx context.Context, args []string, env map[string]string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || isHelp(args[0]) {
-		fmt.Fprint(stderr, keysUsage)
-		if len(args) > 0 {
-			return nil
-		}
-		return errUsage
+	verb, args, err := verbOf(args, keysUsage, stderr)
+	if verb == "" {
+		return err
 	}
-	switch args[0] {
+	switch verb {
 	case "new-data-key":
-		if len(args) > 1 {
+		if len(args) > 0 {
 			fmt.Fprint(stdout, keysUsage)
 			return nil
 		}
 		fmt.Fprintln(stdout, mongo.NewDataKey())
 		return nil
 	case "rotate-data-key":
-		return rotateDataKey(ctx, args[1:], env, stdout, stderr)
+		return rotateDataKey(ctx, args, env, stdout, stderr)
 	default:
-		fmt.Fprintf(stderr, "linli keys: unknown command %q\n\n%s", args[0], keysUsage)
+		fmt.Fprintf(stderr, "linli keys: unknown command %q\n\n%s", verb, keysUsage)
 		return errUsage
 	}
 }

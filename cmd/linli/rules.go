@@ -14,22 +14,19 @@ import (
 // rulesCmd is `linli rules check|test|impact`: tools for social workers to try
 // rules files before they are published.
 func rulesCmd(ctx context.Context, args []string, env map[string]string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || isHelp(args[0]) {
-		fmt.Fprint(stderr, rulesUsage)
-		if len(args) > 0 {
-			return nil
-		}
-		return errUsage
+	verb, args, err := verbOf(args, rulesUsage, stderr)
+	if verb == "" {
+		return err
 	}
-	switch args[0] {
+	switch verb {
 	case "check":
-		return rulesCheck(args[1:], stdout, stderr)
+		return rulesCheck(args, stdout, stderr)
 	case "test":
-		return rulesTest(args[1:], stdout, stderr)
+		return rulesTest(args, stdout, stderr)
 	case "impact":
-		return rulesImpact(ctx, args[1:], env, stdout, stderr)
+		return rulesImpact(ctx, args, env, stdout, stderr)
 	default:
-		fmt.Fprintf(stderr, "linli rules: unknown command %q\n\n%s", args[0], rulesUsage)
+		fmt.Fprintf(stderr, "linli rules: unknown command %q\n\n%s", verb, rulesUsage)
 		return errUsage
 	}
 }
