@@ -97,14 +97,29 @@ func NewHandler(svc Service, opts Options) *Handler {
 		}
 		h.mux.Handle(rt.method+" "+rt.path, m.instrument(rt.method+" "+rt.path, hh))
 	}
-	h.mux.Handle("GET /metrics", m.handler())
+	h.mux.Handle("GET /metrics", withoutQuery(m.handler()))
 	doc := openAPI(h.table, opts.Version)
-	h.mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) { _ = writeJSON(w, http.StatusOK, doc) })
+	h.mux.Handle("GET /openapi.json", withoutQuery(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_ = writeJSON(w, http.StatusOK, doc)
+	})))
 	h.serveDocs()
 	h.serveConsole()
 	h.mux.HandleFunc("/", h.noRoute)
 	top.Handler = h.recoverer(h.withRequestID(h.logRequests(h.limitAddresses(h.mux))))
 	return top
+}
+
+// withoutQuery refuses a request with query parameters to a route that
+// takes none and is not in the table (/metrics, /openapi.json), as the
+// table's routes refuse those they do not take.
+func withoutQuery(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := query(r, nil); err != nil {
+			errorEncoder(r.Context(), err, w)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // replaying serves rt, answering a request whose Idempotency-Key already

@@ -229,7 +229,12 @@ type candidatesRequest struct {
 // withdrawRequest names a claim of a wish.
 type withdrawRequest struct{ wishID, claimID string }
 
-func noRequest(*http.Request) (any, error) { return nil, nil }
+// noRequest decodes the request of a route that takes nothing: no body is
+// read, and any query parameter is refused, as on every route.
+func noRequest(r *http.Request) (any, error) {
+	_, err := query(r, nil)
+	return nil, err
+}
 
 func withReplay(rt route, replay func(context.Context, *matcher.IdempotencyRecord) (any, error)) route {
 	rt.replay = replay
