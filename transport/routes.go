@@ -186,7 +186,7 @@ func (h *handler) claimRoutes() []route {
 var wishParams = []param{
 	{"status", "staff: open, claimed, fulfilled, confirmed, cancelled, expired or withdrawn; suppliers: open"},
 	{"category", "a category"},
-	{"cell", "an H3 cell: wishes in it or in a cell below it"},
+	{"cell", "an H3 cell: wishes in it or in a cell below it (for suppliers, the cell a wish shows them)"},
 	{"node", "staff: a node of the caller's subtree, whose subtree is listed"},
 	{"due_before", "wishes due before this time (RFC 3339)"},
 	{"due_after", "wishes due at or after this time (RFC 3339)"},
