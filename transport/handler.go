@@ -93,7 +93,7 @@ func NewHandler(svc Service, opts Options) *Handler {
 			hh = h.idempotent(rt, hh)
 		}
 		if !rt.public() {
-			hh = h.authenticate(hh)
+			hh = h.authenticate(permitted(rt, hh))
 		}
 		h.mux.Handle(rt.method+" "+rt.path, m.instrument(rt.method+" "+rt.path, hh))
 	}
@@ -169,6 +169,22 @@ func (h *handler) authenticate(next http.Handler) http.Handler {
 		ctx, cancel := context.WithTimeout(matcher.WithPrincipal(r.Context(), p), h.opts.RequestTimeout)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// permitted refuses, before anything of the request is read (its query,
+// its body, its Idempotency-Key), a caller whose role may never do rt's
+// action, so that it learns nothing of what the route takes. Which
+// objects the caller may reach is decided by the service, from the same
+// table, after decoding and before anything is read.
+func permitted(rt *route, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, _ := matcher.PrincipalFrom(r.Context())
+		if err := matcher.RoleMay(p.Role, rt.action); err != nil {
+			errorEncoder(r.Context(), err, w)
+			return
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 

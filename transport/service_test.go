@@ -43,10 +43,16 @@ func stubHandler(t *testing.T) http.Handler {
 }
 
 // call makes one request of h with the key (none when ""), a body of
-// contentType when body is not "", and returns the status and the
+// contentType when contentType is not "", and returns the status and the
 // error's code and field.
 func call(t *testing.T, h http.Handler, method, target, key, contentType, body string) (status int, code, field string) {
 	t.Helper()
+	return serve(h, request(method, target, key, contentType, body))
+}
+
+// request is a request with the key (none when "") and a body of
+// contentType (none when "").
+func request(method, target, key, contentType, body string) *http.Request {
 	r := httptest.NewRequest(method, target, strings.NewReader(body))
 	if key != "" {
 		r.Header.Set("Authorization", "Bearer "+key)
@@ -54,6 +60,12 @@ func call(t *testing.T, h http.Handler, method, target, key, contentType, body s
 	if contentType != "" {
 		r.Header.Set("Content-Type", contentType)
 	}
+	return r
+}
+
+// serve serves r by h and returns the status and the error's code and
+// field.
+func serve(h http.Handler, r *http.Request) (status int, code, field string) {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, r)
 	var e errorBody
