@@ -370,6 +370,62 @@ func TestImportPlacesRecordsAndAuthorizes(t *testing.T) {
 	}
 }
 
+// TestImportRefusesBlankTexts: names, guardians' names and titles made of
+// characters that show nothing (Hangul fillers, the Braille blank, a lone
+// combining mark), or of punctuation alone, are refused row by row as the
+// API refuses them.
+func TestImportRefusesBlankTexts(t *testing.T) {
+	w := mustWorld(t, false)
+	community := w.mustNode(matcher.KindCommunity, "")
+	coord, social := w.as(matcher.RoleCoordinator, community.ID), w.as(matcher.RoleSocialWorker, community.ID)
+	volunteers := volunteersHeader +
+		"\u3164\u3164,,1990-05-01,30.27,120.15,,,,\n" +
+		"\u2800,,1990-05-01,30.27,120.15,,,,\n" +
+		"\u0301,,1990-05-01,30.27,120.15,,,,\n" +
+		".,,1990-05-01,30.27,120.15,,,,\n" +
+		"Li Wei,,1990-05-01,30.27,120.15,,,,\n"
+	imp := w.mustImport(coord, "volunteers", volunteers)
+	want := []string{
+		"row 2: name: is required",
+		"row 3: name: is required",
+		"row 4: name: is required",
+		"row 5: name: must have at least one letter",
+	}
+	if got := reportOf(imp); strings.Join(got, "\n") != strings.Join(want, "\n") || imp.Imported != 1 {
+		t.Fatalf("volunteers: imported %d, report\n%s\nwant 1:\n%s", imp.Imported, strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	residents := "name,birth_date,lat,lng,consent_given_by,guardian_name,consent_purpose,consent_given_at\n" +
+		"\uffa0,1950-01-01,30.27,120.15,self,,matching,2026-11-01\n" +
+		"Xiao Hong,2018-06-01,30.27,120.15,guardian,\u115f\u1160,matching,2026-11-01\n" +
+		"Xiao Ming,2018-06-01,30.27,120.15,guardian,-,matching,2026-11-01\n" +
+		"Xiao Li,2018-06-01,30.27,120.15,guardian,Wang Li,matching,2026-11-01\n"
+	imp = w.mustImport(social, "residents", residents)
+	want = []string{
+		"row 2: name: is required",
+		"row 3: consent.guardian_name: is required",
+		"row 4: consent.guardian_name: must have at least one letter",
+	}
+	if got := reportOf(imp); strings.Join(got, "\n") != strings.Join(want, "\n") || imp.Imported != 1 {
+		t.Fatalf("residents: imported %d, report\n%s\nwant 1:\n%s", imp.Imported, strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	r := w.mustResident(social, "1950-01-01", &hangzhou)
+	due := w.clock().Add(72 * time.Hour).Format(time.RFC3339)
+	wishes := "resident_id,category,title,due_at,allow_duplicate\n" +
+		r.ID + ",repair,\u034f\u17b5," + due + ",true\n" +
+		r.ID + ",repair,\U0001d159," + due + ",true\n" +
+		r.ID + ",repair,-," + due + ",true\n" +
+		r.ID + ",repair,Fix the tap," + due + ",true\n"
+	imp = w.mustImport(social, "wishes", wishes)
+	want = []string{
+		"row 2: title: is required",
+		"row 3: title: is required",
+		"row 4: title: must have at least one letter or digit",
+	}
+	if got := reportOf(imp); strings.Join(got, "\n") != strings.Join(want, "\n") || imp.Imported != 1 {
+		t.Fatalf("wishes: imported %d, report\n%s\nwant 1:\n%s", imp.Imported, strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 // TestImportKeepsNoPersonalData: the import record, as read and as stored,
 // holds counts, row numbers, fields and reasons only; after a restart it
 // reads the same and an identical row is still recognised.

@@ -1,7 +1,6 @@
 package matcher
 
 import (
-	"context"
 	"strconv"
 	"strings"
 
@@ -21,27 +20,17 @@ func ParseNear(s string) (geo.Point, error) {
 	return l.Point(), nil
 }
 
-// NearWishes lists, in their public form and nearest first, the open
-// wishes whose walking circle holds the point near ("LAT,LNG") and that
-// the calling volunteer, organisation or enterprise may serve. Circles,
-// walks, bands and order are measured from each wish's cloaked point (the
-// centre of its cloaking cell), never from the resident's exact point, so
-// that no probing of the listing can place a resident more precisely than
-// that cell.
-func (s *Service) NearWishes(ctx context.Context, near, status string, req PageRequest) (*Page[WishView], error) {
-	p, _, err := s.allow(ctx, WishList, "")
-	if err != nil {
-		return nil, err
-	}
-	if !isSupplier(p.Role) {
-		return nil, Invalid("near", "is for suppliers: staff list the wishes of their scope")
-	}
+// nearWishes lists for p, a supplier, in their public form and nearest
+// first, the open wishes whose walking circle holds the point near
+// ("LAT,LNG"), that p may serve and that keep keeps (the other filters of
+// the list). Circles, walks, bands and order are measured from each wish's
+// cloaked point (the centre of its cloaking cell), never from the
+// resident's exact point, so that no probing of the listing can place a
+// resident more precisely than that cell.
+func (s *Service) nearWishes(p Principal, near string, keep func(*Wish) bool, req PageRequest) (*Page[WishView], error) {
 	at, err := ParseNear(near)
 	if err != nil {
 		return nil, err
-	}
-	if status != "" && status != StatusOpen {
-		return nil, Invalid("status", "must be open when listing wishes near a point")
 	}
 	limit, err := s.limit(req)
 	if err != nil {
@@ -66,12 +55,12 @@ func (s *Service) NearWishes(ctx context.Context, near, status string, req PageR
 		if s.ledger.status(nw.ID) != StatusOpen {
 			return true
 		}
-		v, err := s.index.Decide(nw.ID, me, index.Ask{Rules: set, Now: now, Active: active, From: &at})
-		if err != nil || !v.OK() {
+		w, ok := s.wishes.Get(nw.ID)
+		if !ok || !now.Before(w.DueAt) || !keep(w) {
 			return true
 		}
-		w, ok := s.wishes.Get(nw.ID)
-		if !ok || !now.Before(w.DueAt) {
+		v, err := s.index.Decide(nw.ID, me, index.Ask{Rules: set, Now: now, Active: active, From: &at})
+		if err != nil || !v.OK() {
 			return true
 		}
 		if len(pg.Items) == limit {

@@ -285,6 +285,23 @@ func PolicyOf(a Action) (object string, p Policy, ok bool) {
 // Actions returns every action of the table, sorted.
 func Actions() []Action { return slices.Sorted(maps.Keys(policies)) }
 
+// RoleMay decides the role part of action a's policy: nil when role may do
+// a on some object, EFORBIDDEN when it may never do a, EINTERNAL for an
+// action the table does not have. It needs nothing of the request, so the
+// HTTP handler decides it before reading a request's query or body: a
+// caller whose role may never call a route learns nothing of what the
+// route takes. Service.allow decides it first too, then the reach.
+func RoleMay(role string, a Action) error {
+	r, ok := policies[a]
+	if !ok {
+		return Errorf(EINTERNAL, "action %s has no policy", a)
+	}
+	if _, ok := r.policy[role]; !ok {
+		return Errorf(EFORBIDDEN, "role %s may not do this", role)
+	}
+	return nil
+}
+
 // notFound is the one answer for an object that does not exist and for
 // one the caller may not reach, so that ids of others cannot be probed.
 func notFound() error { return Errorf(ENOTFOUND, "not found") }
@@ -301,14 +318,11 @@ func (s *Service) allow(ctx context.Context, a Action, id string) (Principal, Re
 	if !ok {
 		return p, "", Errorf(EUNAUTHORIZED, "an API key is required")
 	}
-	r, ok := policies[a]
-	if !ok {
-		return p, "", Errorf(EINTERNAL, "action %s has no policy", a)
+	if err := RoleMay(p.Role, a); err != nil {
+		return p, "", err
 	}
-	reaches, ok := r.policy[p.Role]
-	if !ok {
-		return p, "", Errorf(EFORBIDDEN, "role %s may not do this", p.Role)
-	}
+	r := policies[a]
+	reaches := r.policy[p.Role]
 	if r.object == objNone {
 		return p, Anywhere, nil
 	}

@@ -160,7 +160,7 @@ func TestConsentWithdrawalClosesTheResidentsWishes(t *testing.T) {
 	if _, err := w.svc.WishAddress(a.ent, claimed.ID); err == nil {
 		t.Fatal("the former claimant read the address after the withdrawal")
 	}
-	near, err := w.svc.NearWishes(a.ent, "30.2705,120.1502", "", matcher.PageRequest{})
+	near, err := w.svc.ListWishes(a.ent, matcher.WishFilter{Near: "30.2705,120.1502"}, matcher.PageRequest{})
 	if err != nil || len(near.Items) != 0 {
 		t.Fatalf("near listing after withdrawal: %v, %v; want none", near, err)
 	}

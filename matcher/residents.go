@@ -55,7 +55,7 @@ func (r *Resident) hidden() bool { return !r.ConsentWithdrawnAt.IsZero() || !r.E
 const guardianAge = 14
 
 func (in *ResidentInput) validate(c *Catalog, now time.Time) error {
-	if err := checkText("name", in.Name, maxName, true); err != nil {
+	if err := checkName("name", in.Name); err != nil {
 		return err
 	}
 	if err := checkPhone("phone", in.Phone, false); err != nil {
@@ -89,7 +89,7 @@ func (c *Consent) validate(age int, now time.Time) error {
 			return Invalid("consent.given_by", "a resident under %d needs a guardian's consent", guardianAge)
 		}
 	case "guardian":
-		if err := checkText("consent.guardian_name", c.GuardianName, maxName, true); err != nil {
+		if err := checkName("consent.guardian_name", c.GuardianName); err != nil {
 			return err
 		}
 	case "":

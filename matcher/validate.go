@@ -53,9 +53,23 @@ var (
 // long, or holds what no text a person writes needs: invalid UTF-8,
 // control characters, or invisible formatting characters (bidirectional
 // overrides such as U+202E, zero-width spaces and joiners), which can make
-// a name read as another. A text of only blanks and such characters is
-// missing.
+// a name read as another. A text that shows nothing (see invisible) is
+// missing, and a required one must say something: at least one letter or
+// digit, so that "-" is no title.
 func checkText(field, s string, max int, required bool) error {
+	return checkSaying(field, s, max, required, isWord, "letter or digit")
+}
+
+// checkName is checkText for the name of a person (a resident, a
+// volunteer, a guardian), which must have at least one letter: "." or
+// "-" names nobody.
+func checkName(field, s string) error {
+	return checkSaying(field, s, maxName, true, isLetter, "letter")
+}
+
+// checkSaying is checkText where a required text must have a rune for
+// which says is true, described as what.
+func checkSaying(field, s string, max int, required bool, says func(rune) bool, what string) error {
 	if !utf8.ValidString(s) {
 		return Invalid(field, "must be valid UTF-8")
 	}
@@ -64,7 +78,7 @@ func checkText(field, s string, max int, required bool) error {
 			return Invalid(field, "is required")
 		}
 		if s != "" {
-			return Invalid(field, "must not be only blanks")
+			return Invalid(field, "must not be only blanks or invisible characters")
 		}
 		return nil
 	}
@@ -81,14 +95,37 @@ func checkText(field, s string, max int, required bool) error {
 			return Invalid(field, "must not contain invisible formatting characters such as U+%04X", r)
 		}
 	}
+	if required && !strings.ContainsFunc(s, says) {
+		return Invalid(field, "must have at least one %s", what)
+	}
 	return nil
 }
 
-// blank reports whether s holds nothing visible: only white space and
-// format characters.
+// isWord reports whether r is a letter or a digit that shows.
+func isWord(r rune) bool { return (unicode.IsLetter(r) || unicode.IsNumber(r)) && !invisible(r) }
+
+// isLetter reports whether r is a letter that shows.
+func isLetter(r rune) bool { return unicode.IsLetter(r) && !invisible(r) }
+
+// blank reports whether s shows nothing: every rune of it is invisible.
 func blank(s string) bool {
-	return strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) }) == ""
+	return !strings.ContainsFunc(s, func(r rune) bool { return !invisible(r) })
 }
+
+// invisible reports whether r shows nothing by itself: white space, format
+// characters (U+200B, U+202E…), the other default-ignorable code points
+// (the Hangul fillers U+115F, U+1160, U+3164 and U+FFA0, which are letters
+// by their category, the combining grapheme joiner U+034F, the Khmer
+// inherent vowels U+17B4 and U+17B5), variation selectors, marks, which
+// only change the character before them, and the symbols drawn as blanks
+// (the Braille blank U+2800, the musical null notehead U+1D159).
+func invisible(r rune) bool {
+	return unicode.IsSpace(r) || unicode.In(r, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector, unicode.M) ||
+		slices.Contains(blankSymbols, r)
+}
+
+// blankSymbols are the symbols that are drawn as nothing.
+var blankSymbols = []rune{'\u2800', '\U0001D159'}
 
 // checkID checks a reference to another entity: present when required,
 // and no longer than any id.

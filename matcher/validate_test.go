@@ -49,6 +49,14 @@ func TestResidentConsent(t *testing.T) {
 		{"guardian without a name", base("2016-01-01", guardian("")), "consent.guardian_name"},
 		{"guardian with a blank name", base("2016-01-01", guardian("  \t")), "consent.guardian_name"},
 		{"guardian with a zero-width name", base("2016-01-01", guardian("\u200b\u200b")), "consent.guardian_name"},
+		{"guardian named by a Hangul filler", base("2016-01-01", guardian("\u3164")), "consent.guardian_name"},
+		{"guardian named by a dot", base("2016-01-01", guardian(".")), "consent.guardian_name"},
+		{"guardian named by a dash", base("2016-01-01", guardian("-")), "consent.guardian_name"},
+		{"a resident named by a Braille blank", func() ResidentInput {
+			in := base("1950-01-01", &Consent{GivenBy: "self", Purpose: "p", GivenAt: given})
+			in.Name = "\u2800"
+			return in
+		}(), "name"},
 		{"fifteen-year-old consents", base("2011-01-01", &Consent{GivenBy: "self", Purpose: "p", GivenAt: given}), ""},
 		{"no purpose", base("1950-01-01", &Consent{GivenBy: "self", GivenAt: given}), "consent.purpose"},
 		{"future consent", base("1950-01-01", &Consent{GivenBy: "self", Purpose: "p", GivenAt: now.Add(time.Hour)}), "consent.given_at"},
@@ -103,6 +111,68 @@ func TestCheckText(t *testing.T) {
 		if err := checkText("name", tt.give, 20, true); (err != nil) != tt.wantErr {
 			t.Errorf("checkText(%q) = %v, want error %v", tt.give, err, tt.wantErr)
 		}
+	}
+}
+
+// TestBlankTextsAreMissing: what a person reads (names, titles, notes)
+// must say something; texts of characters that show nothing, or of
+// punctuation alone, are refused, as a user would try them.
+func TestBlankTextsAreMissing(t *testing.T) {
+	blanks := map[string]string{
+		"Hangul filler":             "\u3164",
+		"Hangul choseong filler":    "\u115f\u115f",
+		"Hangul jungseong filler":   "\u1160",
+		"halfwidth Hangul filler":   "\uffa0",
+		"Braille blank":             "\u2800\u2800",
+		"combining grapheme joiner": "\u034f",
+		"Khmer inherent vowel":      "\u17b5",
+		"musical null notehead":     "\U0001d159",
+		"a lone combining mark":     "\u0301",
+		"variation selectors":       "\ufe0f\U000e0100",
+		"ideographic space":         "\u3000",
+		"fillers and spaces":        " \u3164 \u2800 ",
+	}
+	for name, s := range blanks {
+		for _, check := range []struct {
+			what string
+			err  error
+		}{
+			{"title", checkText("title", s, maxTitle, true)},
+			{"name", checkName("name", s)},
+		} {
+			if e, ok := check.err.(*Error); !ok || e.Field != check.what || e.Message != "is required" {
+				t.Errorf("%s %s (%+q): %v, want %s is required", check.what, name, s, check.err, check.what)
+			}
+		}
+		if err := checkText("description", s, maxText, false); err == nil {
+			t.Errorf("an optional text of %s (%+q) was accepted", name, s)
+		}
+	}
+	tests := []struct {
+		give               string
+		wantText, wantName bool // accepted as a required text, as a person's name
+	}{
+		{"Wang Fang 王芳", true, true},
+		{"王", true, true},
+		{"José", true, true},
+		{"e\u0301", true, true}, // e and a combining acute accent
+		{"7-11", true, false},
+		{"3", true, false},
+		{".", false, false},
+		{"-", false, false},
+		{"— ?!", false, false},
+		{"👍", false, false},
+	}
+	for _, tt := range tests {
+		if err := checkText("title", tt.give, maxTitle, true); (err == nil) != tt.wantText {
+			t.Errorf("checkText(%+q) = %v, want accepted %v", tt.give, err, tt.wantText)
+		}
+		if err := checkName("name", tt.give); (err == nil) != tt.wantName {
+			t.Errorf("checkName(%+q) = %v, want accepted %v", tt.give, err, tt.wantName)
+		}
+	}
+	if err := checkText("comment", "👍", maxText, false); err != nil {
+		t.Errorf("an optional comment of an emoji: %v, want accepted", err)
 	}
 }
 

@@ -36,7 +36,7 @@ func (v *Volunteer) node() string { return v.NodeID }
 const minVolunteerAge = 14
 
 func (in *VolunteerInput) validate(c *Catalog, now time.Time) error {
-	if err := checkText("name", in.Name, maxName, true); err != nil {
+	if err := checkName("name", in.Name); err != nil {
 		return err
 	}
 	if err := checkPhone("phone", in.Phone, false); err != nil {

@@ -210,64 +210,42 @@ func (s *Service) GetWish(ctx context.Context, id string) (*WishView, error) {
 
 // WishFilter narrows a list of wishes.
 type WishFilter struct {
-	Status    string
-	Category  string
-	Cell      string // an H3 cell: wishes in it or below it
-	Node      string // a node of the caller's subtree
+	Status   string
+	Category string
+	// Cell is an H3 cell: wishes in it or below it. For suppliers it is
+	// matched against the cell a wish shows them (coarse, see
+	// WishView.Cell), never its stored one, so that filtering by finer
+	// cells tells them no more of where the resident is than the listing
+	// shows.
+	Cell      string
+	Node      string // a node of the caller's subtree (staff)
 	DueBefore time.Time
 	DueAfter  time.Time
-	Near      string // "LAT,LNG": suppliers only, see NearWishes
+	Near      string // "LAT,LNG": suppliers only, see nearWishes
 }
 
 // ListWishes pages through wishes: those in the caller's scope, whole, for
-// staff; for suppliers the open ones, in public form (near a point with
-// Near).
+// staff; for suppliers the open ones, in public form, near a point with
+// Near. Every filter applies to both.
 func (s *Service) ListWishes(ctx context.Context, f WishFilter, req PageRequest) (*Page[WishView], error) {
-	p, ok := PrincipalFrom(ctx)
-	if ok && f.Near != "" {
-		return s.NearWishes(ctx, f.Near, f.Status, req)
-	}
-	if _, _, err := s.allow(ctx, WishList, ""); err != nil {
+	p, _, err := s.allow(ctx, WishList, "")
+	if err != nil {
 		return nil, err
 	}
-	if f.Status != "" && !slices.Contains(statuses, f.Status) {
-		return nil, Invalid("status", "must be one of open, claimed, fulfilled, confirmed, cancelled, expired or withdrawn")
+	keep, err := s.wishFilter(p, f)
+	if err != nil {
+		return nil, err
 	}
-	if f.Category != "" && !s.cfg.Catalog.hasCategory(f.Category) {
-		return nil, Invalid("category", "%q is not a category", f.Category)
-	}
-	var cell geo.Cell
-	if f.Cell != "" {
-		c, err := geo.ParseCell(f.Cell)
-		if err != nil {
-			return nil, Invalid("cell", "is not an H3 cell")
-		}
-		cell = c
+	if f.Near != "" {
+		return s.nearWishes(p, f.Near, keep, req)
 	}
 	staff := IsStaff(p.Role)
 	nodes := s.scopeNodes(p)
-	if f.Node != "" {
-		if !staff || !s.reachableNode(p, f.Node) {
-			return nil, Invalid("node", "no node in your scope has id %q", f.Node)
-		}
+	switch {
+	case !staff:
+		nodes = nil
+	case f.Node != "":
 		nodes = s.tree.subtree(f.Node)
-	}
-	if !staff {
-		if f.Status != "" && f.Status != StatusOpen {
-			return nil, Invalid("status", "suppliers list open wishes only")
-		}
-		f.Status, nodes = StatusOpen, nil
-	}
-	keep := func(w *Wish) bool {
-		switch {
-		case f.Status != "" && s.ledger.status(w.ID) != f.Status,
-			f.Category != "" && w.Category != f.Category,
-			cell != 0 && (w.Cell.Resolution() < cell.Resolution() || geo.Parent(w.Cell, cell.Resolution()) != cell),
-			!f.DueBefore.IsZero() && !w.DueAt.Before(f.DueBefore),
-			!f.DueAfter.IsZero() && w.DueAt.Before(f.DueAfter):
-			return false
-		}
-		return true
 	}
 	pg, err := page(s, req, s.lists.wishes, s.wishes, nodes, keep)
 	if err != nil {
@@ -278,6 +256,55 @@ func (s *Service) ListWishes(ctx context.Context, f WishFilter, req PageRequest)
 		out.Items[i] = s.wishView(p, w, staff, nil)
 	}
 	return out, nil
+}
+
+// wishFilter checks f for p and returns whether a wish passes it. A
+// supplier's list holds open wishes only, whatever it asks.
+func (s *Service) wishFilter(p Principal, f WishFilter) (func(*Wish) bool, error) {
+	staff := IsStaff(p.Role)
+	switch {
+	case f.Near != "" && !isSupplier(p.Role):
+		return nil, Invalid("near", "is for suppliers: staff list the wishes of their scope")
+	case f.Status != "" && !slices.Contains(statuses, f.Status):
+		return nil, Invalid("status", "must be one of open, claimed, fulfilled, confirmed, cancelled, expired or withdrawn")
+	case !staff && f.Status != "" && f.Status != StatusOpen:
+		return nil, Invalid("status", "suppliers list open wishes only")
+	case f.Category != "" && !s.cfg.Catalog.hasCategory(f.Category):
+		return nil, Invalid("category", "%q is not a category", f.Category)
+	case f.Node != "" && !staff:
+		return nil, Invalid("node", "is a filter for staff: suppliers list the open wishes they may serve, by cell or near a point")
+	case f.Node != "" && !s.reachableNode(p, f.Node):
+		return nil, Invalid("node", "no node in your scope has id %q", f.Node)
+	}
+	var cell geo.Cell
+	if f.Cell != "" {
+		c, err := geo.ParseCell(f.Cell)
+		if err != nil {
+			return nil, Invalid("cell", "is not an H3 cell")
+		}
+		cell = c
+	}
+	if !staff {
+		f.Status = StatusOpen
+	}
+	inCell := func(w *Wish) bool {
+		at := w.Cell
+		if !staff {
+			at = s.cells.Shown(w.Cell, s.cfg.KAnonymity)
+		}
+		return at.Resolution() >= cell.Resolution() && geo.Parent(at, cell.Resolution()) == cell
+	}
+	return func(w *Wish) bool {
+		switch {
+		case f.Status != "" && s.ledger.status(w.ID) != f.Status,
+			f.Category != "" && w.Category != f.Category,
+			!f.DueBefore.IsZero() && !w.DueAt.Before(f.DueBefore),
+			!f.DueAfter.IsZero() && w.DueAt.Before(f.DueAfter),
+			cell != 0 && !inCell(w):
+			return false
+		}
+		return true
+	}, nil
 }
 
 // UpdateWish replaces what a social worker may change on an open wish. The

@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
@@ -276,10 +277,16 @@ func jsonType(kind string) string {
 	}
 }
 
-// query reads the query parameters of a request, refusing any the route
-// does not take, or one given twice.
+// query reads the query parameters of a request, refusing a query string
+// that is not well formed (a ";", a bad %-escape: r.URL.Query would drop
+// such a pair silently, and the caller would get an answer to a question
+// it did not ask), any parameter the route does not take, or one given
+// twice.
 func query(r *http.Request, allowed []param) (map[string]string, error) {
-	q := r.URL.Query()
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, matcher.Invalid("query", "is not a well-formed query string (name=value pairs joined by &, %%-escaped): %v", err)
+	}
 	out := make(map[string]string, len(q))
 	for k, vs := range q {
 		known := false
@@ -287,6 +294,10 @@ func query(r *http.Request, allowed []param) (map[string]string, error) {
 			known = known || p.name == k
 		}
 		switch {
+		case k == "":
+			return nil, matcher.Invalid("query", "has a value without a parameter name")
+		case !known && len(allowed) == 0:
+			return nil, matcher.Invalid(k, "is not a query parameter: %s takes none", r.Pattern)
 		case !known:
 			return nil, matcher.Invalid(k, "is not a query parameter of %s", r.Pattern)
 		case len(vs) > 1:

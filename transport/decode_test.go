@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/linli/linli/matcher"
@@ -105,5 +106,54 @@ func TestEmptyListsAreWrittenAsEmpty(t *testing.T) {
 	}
 	if shared.Tags != nil || v.List != nil {
 		t.Fatal("writing changed the value written")
+	}
+}
+
+// TestQueryStringsAreStrict: a query string is read whole or refused, and
+// every route refuses a parameter it does not take, the health routes,
+// /metrics, /openapi.json and the import included.
+func TestQueryStringsAreStrict(t *testing.T) {
+	h := stubHandler(t)
+	tests := []struct {
+		method, target, key string
+		wantStatus          int
+		wantField           string
+	}{
+		{"GET", "/healthz", "", http.StatusOK, ""},
+		{"GET", "/readyz", "", http.StatusOK, ""},
+		{"GET", "/healthz?x=1", "", http.StatusBadRequest, "x"},
+		{"GET", "/readyz?x=1", "", http.StatusBadRequest, "x"},
+		{"GET", "/readyz?verbose", "", http.StatusBadRequest, "verbose"},
+		{"GET", "/metrics?x=1", "", http.StatusBadRequest, "x"},
+		{"GET", "/openapi.json?x=1", "", http.StatusBadRequest, "x"},
+		{"GET", "/v1/wishes?status=open;x=1", matcher.RoleEnterprise, http.StatusBadRequest, "query"},
+		{"GET", "/v1/wishes?status=open;category=repair", matcher.RoleEnterprise, http.StatusBadRequest, "query"},
+		{"GET", "/v1/wishes?status=%zz", matcher.RoleEnterprise, http.StatusBadRequest, "query"},
+		{"GET", "/v1/wishes?=open", matcher.RoleEnterprise, http.StatusBadRequest, "query"},
+		{"POST", "/v1/imports?dry_run=true", matcher.RoleCoordinator, http.StatusBadRequest, "dry_run"},
+	}
+	for _, tt := range tests {
+		status, _, field := call(t, h, tt.method, tt.target, tt.key, "", "")
+		if status != tt.wantStatus || field != tt.wantField {
+			t.Errorf("%s %s: %d naming %q, want %d naming %q", tt.method, tt.target, status, field, tt.wantStatus, tt.wantField)
+		}
+	}
+
+	// Every route of the table, called by a role that may call it.
+	table := (&handler{svc: stubService{}, opts: Options{MaxBody: 1 << 10, MaxImport: 1 << 10}}).routes()
+	for _, rt := range table {
+		key := ""
+		if !rt.public() {
+			_, p, _ := matcher.PolicyOf(rt.action)
+			for role := range p {
+				key = role
+				break
+			}
+		}
+		target := strings.NewReplacer("{id}", "x", "{prefix}", "x", "{claim_id}", "x").Replace(rt.path) + "?no_such_parameter=1"
+		if status, code, field := call(t, h, rt.method, target, key, "", ""); status != http.StatusBadRequest ||
+			code != matcher.EINVALID || field != "no_such_parameter" {
+			t.Errorf("%s %s as %q: %d %s naming %q, want 400 naming no_such_parameter", rt.method, target, key, status, code, field)
+		}
 	}
 }

@@ -93,18 +93,33 @@ func NewHandler(svc Service, opts Options) *Handler {
 			hh = h.idempotent(rt, hh)
 		}
 		if !rt.public() {
-			hh = h.authenticate(hh)
+			hh = h.authenticate(permitted(rt, hh))
 		}
 		h.mux.Handle(rt.method+" "+rt.path, m.instrument(rt.method+" "+rt.path, hh))
 	}
-	h.mux.Handle("GET /metrics", m.handler())
+	h.mux.Handle("GET /metrics", withoutQuery(m.handler()))
 	doc := openAPI(h.table, opts.Version)
-	h.mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) { _ = writeJSON(w, http.StatusOK, doc) })
+	h.mux.Handle("GET /openapi.json", withoutQuery(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_ = writeJSON(w, http.StatusOK, doc)
+	})))
 	h.serveDocs()
 	h.serveConsole()
 	h.mux.HandleFunc("/", h.noRoute)
 	top.Handler = h.recoverer(h.withRequestID(h.logRequests(h.limitAddresses(h.mux))))
 	return top
+}
+
+// withoutQuery refuses a request with query parameters to a route that
+// takes none and is not in the table (/metrics, /openapi.json), as the
+// table's routes refuse those they do not take.
+func withoutQuery(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := query(r, nil); err != nil {
+			errorEncoder(r.Context(), err, w)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // replaying serves rt, answering a request whose Idempotency-Key already
@@ -154,6 +169,22 @@ func (h *handler) authenticate(next http.Handler) http.Handler {
 		ctx, cancel := context.WithTimeout(matcher.WithPrincipal(r.Context(), p), h.opts.RequestTimeout)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// permitted refuses, before anything of the request is read (its query,
+// its body, its Idempotency-Key), a caller whose role may never do rt's
+// action, so that it learns nothing of what the route takes. Which
+// objects the caller may reach is decided by the service, from the same
+// table, after decoding and before anything is read.
+func permitted(rt *route, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, _ := matcher.PrincipalFrom(r.Context())
+		if err := matcher.RoleMay(p.Role, rt.action); err != nil {
+			errorEncoder(r.Context(), err, w)
+			return
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 

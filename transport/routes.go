@@ -186,7 +186,7 @@ func (h *handler) claimRoutes() []route {
 var wishParams = []param{
 	{"status", "staff: open, claimed, fulfilled, confirmed, cancelled, expired or withdrawn; suppliers: open"},
 	{"category", "a category"},
-	{"cell", "an H3 cell: wishes in it or in a cell below it"},
+	{"cell", "an H3 cell: wishes in it or in a cell below it (for suppliers, the cell a wish shows them)"},
 	{"node", "staff: a node of the caller's subtree, whose subtree is listed"},
 	{"due_before", "wishes due before this time (RFC 3339)"},
 	{"due_after", "wishes due at or after this time (RFC 3339)"},
@@ -229,7 +229,12 @@ type candidatesRequest struct {
 // withdrawRequest names a claim of a wish.
 type withdrawRequest struct{ wishID, claimID string }
 
-func noRequest(*http.Request) (any, error) { return nil, nil }
+// noRequest decodes the request of a route that takes nothing: no body is
+// read, and any query parameter is refused, as on every route.
+func noRequest(r *http.Request) (any, error) {
+	_, err := query(r, nil)
+	return nil, err
+}
 
 func withReplay(rt route, replay func(context.Context, *matcher.IdempotencyRecord) (any, error)) route {
 	rt.replay = replay

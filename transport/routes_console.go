@@ -78,10 +78,8 @@ func (h *handler) routesOf(role string) []string {
 		if rt.public() {
 			continue
 		}
-		if _, p, ok := matcher.PolicyOf(rt.action); ok {
-			if _, may := p[role]; may {
-				out = append(out, rt.method+" "+rt.path)
-			}
+		if matcher.RoleMay(role, rt.action) == nil {
+			out = append(out, rt.method+" "+rt.path)
 		}
 	}
 	slices.Sort(out)

@@ -83,9 +83,13 @@ type importRequest struct {
 var formParts = []string{"kind", "dry_run", "encoding", "node_id"}
 
 // decodeImport reads the multipart form of an import, strictly: every
-// part must be one the form has, once; kind and file are required.
+// part must be one the form has, once; kind and file are required; the
+// route takes no query parameter.
 func decodeImport(r *http.Request, max int64) (importRequest, error) {
 	var req importRequest
+	if _, err := query(r, nil); err != nil {
+		return req, err
+	}
 	boundary, err := formBoundary(r.Header.Get("Content-Type"))
 	if err != nil {
 		return req, err

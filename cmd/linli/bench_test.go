@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -47,5 +49,48 @@ func TestBenchImportReportsBothRates(t *testing.T) {
 	}
 	if m["refused"] != 20 || m["duplicates"] != 20 || m["imported"] != 1960 || m["second_imported"] != 0 {
 		t.Fatalf("bench import: %v", m)
+	}
+}
+
+// TestHelpNamesEveryBenchmark: linli --help names every benchmark that
+// linli bench --help lists, and the README's command list does too.
+func TestHelpNamesEveryBenchmark(t *testing.T) {
+	var help, benchHelp bytes.Buffer
+	if err := run(context.Background(), []string{"--help"}, map[string]string{}, &help, &help); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(context.Background(), []string{"bench", "--help"}, map[string]string{}, &benchHelp, &benchHelp); err != nil {
+		t.Fatal(err)
+	}
+	verbs := func(text, prefix string) []string {
+		for _, line := range strings.Split(text, "\n") {
+			if rest, ok := strings.CutPrefix(strings.TrimSpace(line), prefix); ok {
+				list, _, _ := strings.Cut(rest, " ")
+				return strings.Split(list, "|")
+			}
+		}
+		return nil
+	}
+	var listed []string
+	for _, line := range strings.Split(benchHelp.String(), "\n") {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "linli bench "); ok {
+			verb, _, _ := strings.Cut(rest, " ")
+			listed = append(listed, verb)
+		}
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, doc := range []struct{ name, text, prefix string }{
+		{"linli --help", help.String(), "linli bench "},
+		{"README", string(readme), "linli bench "},
+	} {
+		named := verbs(doc.text, doc.prefix)
+		slices.Sort(named)
+		want := slices.Sorted(slices.Values(listed))
+		if len(want) == 0 || !slices.Equal(named, want) {
+			t.Errorf("%s names the benchmarks %v; linli bench --help lists %v", doc.name, named, want)
+		}
 	}
 }

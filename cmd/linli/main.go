@@ -36,7 +36,7 @@ Usage:
                                duplicate row, then {"rows","imported","refused","duplicates","seconds"}
   linli keys new-data-key      print a fresh data key for LINLI_DATA_KEY
   linli keys rotate-data-key   re-seal residents' data with data_key (see README)
-  linli bench candidates|assign|startup|scale|coverage [flags]
+  linli bench candidates|assign|startup|scale|coverage|import [flags]
                                benchmarks; linli bench --help lists them
   linli version                print the version
 `
