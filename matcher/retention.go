@@ -146,10 +146,15 @@ func (s *Service) purgeBatch(now time.Time) *Change {
 	return c
 }
 
-// lastEventAt returns when the wish last changed.
+// lastEventAt returns when the wish last changed. Moving with its
+// resident to another node is no change of the wish: a wish closed long
+// ago is not kept longer for it.
 func (s *Service) lastEventAt(w *Wish) time.Time {
-	if ev := s.ledger.events(w.ID); len(ev) > 0 {
-		return ev[len(ev)-1].At
+	ev := s.ledger.historyOf(w.ID)
+	for i := len(ev) - 1; i >= 0; i-- {
+		if ev[i].Type != EventMoved {
+			return ev[i].At
+		}
 	}
 	return w.CreatedAt
 }
