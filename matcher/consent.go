@@ -41,12 +41,13 @@ func (s *Service) WithdrawConsent(ctx context.Context, id string) (*Resident, er
 }
 
 // closeWishesOf returns a consent_withdrawn event for every wish of the
-// resident that is not closed yet.
+// resident that is not closed yet, each after the lapse of the offer
+// pending on it.
 func (s *Service) closeWishesOf(resident string, actor Actor, now time.Time) []*Event {
 	var out []*Event
 	for _, id := range s.byResident.of(resident) {
 		if st := s.ledger.state(id); !st.terminal() {
-			out = append(out, st.follow(id, EventConsentWithdrawn, actor, now))
+			out = append(out, s.closing(id, st, EventConsentWithdrawn, actor, now)...)
 		}
 	}
 	return out

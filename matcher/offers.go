@@ -97,6 +97,30 @@ func (s *Service) lapsedOffers(now time.Time) []*Event {
 	return out
 }
 
+// pendingOn returns the offer pending on the wish, past its time or not,
+// or nil.
+func (x *offerIndex) pendingOn(wishID string) *Offer {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.pending[wishID]
+}
+
+// closing returns the events that close the wish, in state st, with an
+// event of type typ (cancelled, wish_expired, consent_withdrawn): first an
+// offer_lapsed event for the offer pending on it, if any, so that the
+// offer is over in the same change and no longer holds its supplier's
+// room, then the closing event, last.
+func (s *Service) closing(wishID string, st wishState, typ string, actor Actor, now time.Time) []*Event {
+	var out []*Event
+	if o := s.offers.pendingOn(wishID); o != nil {
+		e := st.follow(wishID, EventOfferLapsed, actor, now)
+		e.Offer, e.Note = o.ID, "the wish closed ("+typ+")"
+		out = append(out, e)
+		st = nextState(&st, e)
+	}
+	return append(out, st.follow(wishID, typ, actor, now))
+}
+
 // widened returns the walking circle in minutes that later rounds use for
 // the wish, once a round widened it; 0 for the configured circle.
 func (s *Service) widened(wishID string) float64 {
