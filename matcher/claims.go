@@ -272,14 +272,33 @@ func notAllowed(action string, st *wishState) error {
 	return Errorf(ECONFLICT, "cannot %s a wish that is %s", action, st.status)
 }
 
-// ClaimOf returns the claim an event id names, for replaying the answer
-// to a claim; ENOTFOUND when it names none.
+// ClaimOf returns the claim an event id names as it is now, for
+// replaying the answer to a claim: what the claim's last event made of
+// it, so that a claim ended since (withdrawn, expired, its wish cancelled
+// or its resident's consent withdrawn) does not read as active. It is
+// ENOTFOUND when the id names no event.
 func (s *Service) ClaimOf(eventID string) (*Claim, error) {
 	e, ok := s.eventByID(eventID)
 	if !ok {
 		return nil, notFound()
 	}
+	if e.ClaimID == "" {
+		return claimOf(e), nil
+	}
+	h := s.ledger.historyOf(e.WishID)
+	for i := len(h) - 1; i >= e.Seq-1; i-- {
+		if h[i].ClaimID == e.ClaimID && claimEvents[h[i].Type] {
+			return claimOf(h[i]), nil
+		}
+	}
 	return claimOf(e), nil
+}
+
+// claimEvents are the events that change a claim's status; the others
+// (offers, circles, updates, moves) carry the claim without changing it.
+var claimEvents = map[string]bool{
+	EventClaimed: true, EventExpiryWarning: true, EventFulfilled: true, EventConfirmed: true, EventDisputed: true,
+	EventReleased: true, EventExpired: true, EventWithdrawn: true, EventCancelled: true, EventConsentWithdrawn: true,
 }
 
 // wishIndexed reports whether the index holds the wish.
