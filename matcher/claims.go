@@ -133,7 +133,7 @@ func (s *Service) claimEvent(wishID string, claimant, server Party, actor Actor,
 	}
 	e.ID = EventID(wishID, e.Seq)
 	if offer != nil {
-		e.Offer, e.Minutes = offer.ID, offer.Minutes
+		e.Offer, e.Minutes = offer.ID, s.beyondCircle(offer.Minutes)
 	}
 	return e, nil
 }

@@ -106,3 +106,39 @@ func TestClosingAWishLapsesItsOffer(t *testing.T) {
 		})
 	}
 }
+
+// TestOfferShowsTheRoundsCircle reads an offer as its volunteer and as
+// the coordinator who approved it: circle_minutes is the proposal's
+// walking circle (15 minutes, the configured one), never 0, before and
+// after a restart; the claim made through it is not marked as made from
+// beyond the circle.
+func TestOfferShowsTheRoundsCircle(t *testing.T) {
+	rw := mustRoundWorld(t)
+	o := rw.mustOffer(7 * 24 * time.Hour)
+	run, err := rw.svc.MatchRun(rw.coord, o.offer.RunID)
+	if err != nil || len(run.Proposals) != 1 || run.Proposals[0].CircleMinutes != 15 {
+		t.Fatalf("the round: %+v, %v; want one proposal within 15 minutes", run, err)
+	}
+	check := func(t *testing.T) {
+		for who, ctx := range map[string]context.Context{"volunteer": o.volunteer, "coordinator": rw.coord} {
+			got, err := rw.svc.GetOffer(ctx, o.offer.ID)
+			if err != nil || got.Minutes != run.Proposals[0].CircleMinutes {
+				t.Errorf("the offer as its %s reads it: %+v, %v; want circle_minutes %g", who, got, err, run.Proposals[0].CircleMinutes)
+			}
+			pg, err := rw.svc.Offers(ctx, matcher.OfferQuery{})
+			if err != nil || len(pg.Items) != 1 || pg.Items[0].Minutes != 15 {
+				t.Errorf("the %s's offers: %+v, %v; want one with circle_minutes 15", who, pg, err)
+			}
+		}
+	}
+	t.Run("at once", check)
+	rw.restart()
+	t.Run("after a restart", check)
+	if _, err := rw.svc.AcceptOffer(o.volunteer, o.offer.ID); err != nil {
+		t.Fatal(err)
+	}
+	h, _ := rw.svc.WishEvents(rw.coord, o.wish.ID)
+	if e := h.Items[len(h.Items)-1]; e.Type != matcher.EventClaimed || e.Minutes != 0 {
+		t.Fatalf("the claim through the offer: %+v; want one made within the configured circle", e)
+	}
+}

@@ -157,6 +157,9 @@ func (s *Service) applyRecord(seq int64, r any) {
 		if seen {
 			v.Status = old.Status
 		}
+		if v.Minutes == 0 { // made before offers kept their circle: it was the configured one
+			v.Minutes = s.grid.Config().WalkMinutes
+		}
 		s.offerRecords.Put(v.ID, v)
 		s.offers.put(v, !seen)
 		switch {
