@@ -76,8 +76,15 @@ func (s *Service) ClaimWish(ctx context.Context, wishID string) (*Claim, error) 
 	return s.claim(ctx, p, func() (string, Party, error) { return wishID, p.Party(), nil })
 }
 
+// notOpen is the one refusal of a claim on a wish the caller may not
+// read: whether it was taken, closed or given back, and how, is not the
+// caller's to learn.
+func notOpen() error { return Errorf(ECONFLICT, "the wish is not open") }
+
 // claim commits the claimed event that makes p the claimant of the wish
 // what names, on the whole log, serving it as the party what names too.
+// A conflict on a wish p may not read (not open, and not p's) is told as
+// notOpen alone.
 func (s *Service) claim(ctx context.Context, p Principal, what func() (wishID string, server Party, err error)) (*Claim, error) {
 	var e *Event
 	_, err := s.commit(ctx, p, func() (*Change, error) {
@@ -86,6 +93,9 @@ func (s *Service) claim(ctx context.Context, p Principal, what func() (wishID st
 			return nil, err
 		}
 		if e, err = s.claimEvent(wishID, p.Party(), server, p.Actor(), s.timestamp()); err != nil {
+			if ErrorCode(err) == ECONFLICT && !s.may(p, WishRead, wishID) {
+				return nil, notOpen()
+			}
 			return nil, err
 		}
 		return &Change{Events: []*Event{e}}, nil
