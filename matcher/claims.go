@@ -76,8 +76,15 @@ func (s *Service) ClaimWish(ctx context.Context, wishID string) (*Claim, error) 
 	return s.claim(ctx, p, func() (string, Party, error) { return wishID, p.Party(), nil })
 }
 
+// notOpen is the one refusal of a claim on a wish the caller may not
+// read: whether it was taken, closed or given back, and how, is not the
+// caller's to learn.
+func notOpen() error { return Errorf(ECONFLICT, "the wish is not open") }
+
 // claim commits the claimed event that makes p the claimant of the wish
 // what names, on the whole log, serving it as the party what names too.
+// A conflict on a wish p may not read (not open, and not p's) is told as
+// notOpen alone.
 func (s *Service) claim(ctx context.Context, p Principal, what func() (wishID string, server Party, err error)) (*Claim, error) {
 	var e *Event
 	_, err := s.commit(ctx, p, func() (*Change, error) {
@@ -86,6 +93,9 @@ func (s *Service) claim(ctx context.Context, p Principal, what func() (wishID st
 			return nil, err
 		}
 		if e, err = s.claimEvent(wishID, p.Party(), server, p.Actor(), s.timestamp()); err != nil {
+			if ErrorCode(err) == ECONFLICT && !s.may(p, WishRead, wishID) {
+				return nil, notOpen()
+			}
 			return nil, err
 		}
 		return &Change{Events: []*Event{e}}, nil
@@ -133,7 +143,7 @@ func (s *Service) claimEvent(wishID string, claimant, server Party, actor Actor,
 	}
 	e.ID = EventID(wishID, e.Seq)
 	if offer != nil {
-		e.Offer, e.Minutes = offer.ID, offer.Minutes
+		e.Offer, e.Minutes = offer.ID, s.beyondCircle(offer.Minutes)
 	}
 	return e, nil
 }
@@ -272,14 +282,33 @@ func notAllowed(action string, st *wishState) error {
 	return Errorf(ECONFLICT, "cannot %s a wish that is %s", action, st.status)
 }
 
-// ClaimOf returns the claim an event id names, for replaying the answer
-// to a claim; ENOTFOUND when it names none.
+// ClaimOf returns the claim an event id names as it is now, for
+// replaying the answer to a claim: what the claim's last event made of
+// it, so that a claim ended since (withdrawn, expired, its wish cancelled
+// or its resident's consent withdrawn) does not read as active. It is
+// ENOTFOUND when the id names no event.
 func (s *Service) ClaimOf(eventID string) (*Claim, error) {
 	e, ok := s.eventByID(eventID)
 	if !ok {
 		return nil, notFound()
 	}
+	if e.ClaimID == "" {
+		return claimOf(e), nil
+	}
+	h := s.ledger.historyOf(e.WishID)
+	for i := len(h) - 1; i >= e.Seq-1; i-- {
+		if h[i].ClaimID == e.ClaimID && claimEvents[h[i].Type] {
+			return claimOf(h[i]), nil
+		}
+	}
 	return claimOf(e), nil
+}
+
+// claimEvents are the events that change a claim's status; the others
+// (offers, circles, updates, moves) carry the claim without changing it.
+var claimEvents = map[string]bool{
+	EventClaimed: true, EventExpiryWarning: true, EventFulfilled: true, EventConfirmed: true, EventDisputed: true,
+	EventReleased: true, EventExpired: true, EventWithdrawn: true, EventCancelled: true, EventConsentWithdrawn: true,
 }
 
 // wishIndexed reports whether the index holds the wish.

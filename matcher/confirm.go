@@ -97,9 +97,10 @@ func (s *Service) Cancel(ctx context.Context, wishID string, in CancelInput) (*E
 		if st.status != StatusOpen && st.status != StatusClaimed {
 			return nil, notAllowed("cancel", &st)
 		}
-		e = st.follow(wishID, EventCancelled, p.Actor(), s.timestamp())
+		events := s.closing(wishID, st, EventCancelled, p.Actor(), s.timestamp())
+		e = events[len(events)-1]
 		e.Note = in.Reason
-		return &Change{Events: []*Event{e}}, nil
+		return &Change{Events: events}, nil
 	})
 	return e, err
 }

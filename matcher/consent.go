@@ -8,8 +8,10 @@ import (
 // WithdrawConsent records that a resident withdrew consent, in one change:
 // their personal data is hidden from every reader from then on, no wish is
 // taken for them, and every wish of theirs not yet closed is closed with a
-// consent_withdrawn event (its claimant loses the address). The retention
-// job erases their data on its next run. Social worker in scope, or admin.
+// consent_withdrawn event (its claimant loses the address). Their data is
+// then erased at once, older log entries included, in the background (see
+// runErasures), so the request does not wait for it. Social worker in
+// scope, or admin.
 func (s *Service) WithdrawConsent(ctx context.Context, id string) (*Resident, error) {
 	p, _, err := s.allow(ctx, ResidentWithdraw, id)
 	if err != nil {
@@ -37,16 +39,20 @@ func (s *Service) WithdrawConsent(ctx context.Context, id string) (*Resident, er
 	if err != nil {
 		return nil, err
 	}
+	if out.ErasedAt.IsZero() {
+		s.erasures.add(id)
+	}
 	return redactResident(out), nil
 }
 
 // closeWishesOf returns a consent_withdrawn event for every wish of the
-// resident that is not closed yet.
+// resident that is not closed yet, each after the lapse of the offer
+// pending on it.
 func (s *Service) closeWishesOf(resident string, actor Actor, now time.Time) []*Event {
 	var out []*Event
 	for _, id := range s.byResident.of(resident) {
 		if st := s.ledger.state(id); !st.terminal() {
-			out = append(out, st.follow(id, EventConsentWithdrawn, actor, now))
+			out = append(out, s.closing(id, st, EventConsentWithdrawn, actor, now)...)
 		}
 	}
 	return out

@@ -25,6 +25,7 @@ const (
 	EventOfferDeclined    = "offer_declined"
 	EventOfferLapsed      = "offer_lapsed"
 	EventCircleWidened    = "circle_widened" // later rounds look further out for this wish
+	EventMoved            = "moved"          // the resident moved to another node, and the wish with them
 )
 
 // Event is one step in a wish's history. Seq numbers a wish's events from

@@ -39,10 +39,7 @@ func (s *Service) ExpireDue(ctx context.Context) {
 		s.lists.open.Each(nil, func(id string) bool {
 			w, ok := s.wishes.Get(id)
 			if ok && !now.Before(w.DueAt) {
-				st := s.ledger.state(id)
-				e := &Event{WishID: id, Seq: st.seq + 1, Type: EventWishExpired, Actor: System, At: now}
-				e.ID = EventID(id, e.Seq)
-				out = append(out, e)
+				out = append(out, s.closing(id, s.ledger.state(id), EventWishExpired, System, now)...)
 			}
 			return len(out) < maxEventsPerChange
 		})

@@ -97,6 +97,40 @@ func (s *Service) lapsedOffers(now time.Time) []*Event {
 	return out
 }
 
+// beyondCircle returns minutes when they are beyond the configured
+// walking circle, else 0: what an event records of the circle it was
+// decided in.
+func (s *Service) beyondCircle(minutes float64) float64 {
+	if minutes > s.grid.Config().WalkMinutes {
+		return minutes
+	}
+	return 0
+}
+
+// pendingOn returns the offer pending on the wish, past its time or not,
+// or nil.
+func (x *offerIndex) pendingOn(wishID string) *Offer {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.pending[wishID]
+}
+
+// closing returns the events that close the wish, in state st, with an
+// event of type typ (cancelled, wish_expired, consent_withdrawn): first an
+// offer_lapsed event for the offer pending on it, if any, so that the
+// offer is over in the same change and no longer holds its supplier's
+// room, then the closing event, last.
+func (s *Service) closing(wishID string, st wishState, typ string, actor Actor, now time.Time) []*Event {
+	var out []*Event
+	if o := s.offers.pendingOn(wishID); o != nil {
+		e := st.follow(wishID, EventOfferLapsed, actor, now)
+		e.Offer, e.Note = o.ID, "the wish closed ("+typ+")"
+		out = append(out, e)
+		st = nextState(&st, e)
+	}
+	return append(out, st.follow(wishID, typ, actor, now))
+}
+
 // widened returns the walking circle in minutes that later rounds use for
 // the wish, once a round widened it; 0 for the configured circle.
 func (s *Service) widened(wishID string) float64 {
@@ -173,13 +207,11 @@ func (s *Service) ApproveMatchRun(ctx context.Context, id string) (*MatchRun, er
 			}
 			w, _ := s.wishes.Get(pr.WishID)
 			o := &Offer{Record: newRecord("ofr", p, now), WishID: pr.WishID, Category: pr.Category, Supplier: pr.Supplier,
-				RunID: cur.ID, WalkMinutes: pr.WalkMinutes, ExpiresAt: ap.ExpiresAt, Status: OfferPending, NodeID: w.NodeID}
-			if pr.CircleMinutes > s.grid.Config().WalkMinutes {
-				o.Minutes = pr.CircleMinutes
-			}
+				RunID: cur.ID, WalkMinutes: pr.WalkMinutes, Minutes: pr.CircleMinutes, ExpiresAt: ap.ExpiresAt,
+				Status: OfferPending, NodeID: w.NodeID}
 			st := s.ledger.state(pr.WishID)
 			e := st.follow(pr.WishID, EventOffered, p.Actor(), now)
-			e.Offer, e.Minutes = o.ID, o.Minutes
+			e.Offer, e.Minutes = o.ID, s.beyondCircle(o.Minutes)
 			c.Records, c.Events = append(c.Records, o), append(c.Events, e)
 			ap.Offered++
 		}

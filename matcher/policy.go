@@ -337,6 +337,18 @@ func (s *Service) allow(ctx context.Context, a Action, id string) (Principal, Re
 	return p, "", notFound()
 }
 
+// may reports whether p may do a on the object with the id now, as allow
+// would decide it (false for a role the action is not for).
+func (s *Service) may(p Principal, a Action, id string) bool {
+	r := policies[a]
+	for _, reach := range r.policy[p.Role] {
+		if s.reaches(p, reach, r.object, id) {
+			return true
+		}
+	}
+	return false
+}
+
 // reaches reports whether p reaches the object of kind with the id in
 // the way reach says; false for an object that does not exist.
 func (s *Service) reaches(p Principal, reach Reach, kind, id string) bool {

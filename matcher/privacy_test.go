@@ -175,6 +175,74 @@ func TestConsentWithdrawalClosesTheResidentsWishes(t *testing.T) {
 	assertNotInLog(t, w, "Wang Fang", "13900001111", "Xixi Road")
 }
 
+// TestConsentWithdrawalErasesAtOnce withdraws two residents' consent with
+// the retention job off: one while no process runs the jobs (a process
+// stopped before erasing), one while they run. Each resident and wish is
+// erased within seconds, their older log entries included, and the
+// withdrawal itself does not wait for it.
+func TestConsentWithdrawalErasesAtOnce(t *testing.T) {
+	w := mustWorld(t, false)
+	a := w.mustCommunity("")
+	withdraw := func() (*matcher.Resident, *matcher.WishView) {
+		t.Helper()
+		r := w.mustResident(a.social, "1948-03-02", &hangzhou)
+		wish := w.mustWish(a.social, r.ID, "repair", true)
+		got, err := w.svc.WithdrawConsent(a.social, r.ID)
+		if err != nil || got.ConsentWithdrawnAt.IsZero() {
+			t.Fatalf("withdrawal: %+v, %v", got, err)
+		}
+		return r, wish
+	}
+	left, leftWish := withdraw()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { w.svc.Run(ctx, 0); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	erased := func(r *matcher.Resident, wish *matcher.WishView) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			got, err := w.svc.GetResident(a.social, r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := w.svc.GetWish(a.social, wish.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.ErasedAt.IsZero() && !v.ErasedAt.IsZero() && !logHolds(t, w, "Wang Fang", "13900001111", "Xixi Road", "third floor") {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("5 s after the withdrawal: resident erased at %v, wish at %v, the log still holding their data: %v",
+					got.ErasedAt, v.ErasedAt, logHolds(t, w, "Wang Fang", "13900001111", "Xixi Road", "third floor"))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	erased(left, leftWish)
+	erased(withdraw())
+}
+
+// logHolds reports whether any entry of the store's log holds one of the
+// strings.
+func logHolds(t *testing.T, w *world, secrets ...string) bool {
+	t.Helper()
+	cur, err := w.store.Database().Collection("log").Find(context.Background(), bson.D{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cur.Close(context.Background())
+	for cur.Next(context.Background()) {
+		for _, s := range secrets {
+			if bytes.Contains(cur.Current, []byte(s)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // assertNotInLog fails if any entry of the store's log holds one of the
 // strings, in clear (the test store has no data key) or anywhere.
 func assertNotInLog(t *testing.T, w *world, secrets ...string) {

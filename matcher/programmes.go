@@ -264,20 +264,17 @@ func (s *Service) areaCells(in *ProgrammeInput) ([]geo.Cell, error) {
 	return out, nil
 }
 
-// setProgramme checks in and sets it on pg: the provider must be an
-// organisation or an enterprise, the area is turned into cells.
+// setProgramme checks in and sets it on pg: the provider must be a
+// supplier p's scope reaches, the area is turned into cells.
 func (s *Service) setProgramme(p Principal, pg *Programme, in ProgrammeInput) error {
 	if err := in.validate(&s.cfg.Catalog); err != nil {
 		return err
 	}
-	switch {
-	case s.hasOrganisation(in.ProviderID):
-		pg.Provider = Party{Kind: RoleOrganisation, ID: in.ProviderID}
-	case s.hasEnterprise(in.ProviderID):
-		pg.Provider = Party{Kind: RoleEnterprise, ID: in.ProviderID}
-	default:
-		return Invalid("provider_id", "no organisation or enterprise has id %q", in.ProviderID)
+	provider, err := s.provider(p, in.ProviderID)
+	if err != nil {
+		return err
 	}
+	pg.Provider = provider
 	cells, err := s.areaCells(&in)
 	if err != nil {
 		return err
@@ -298,8 +295,28 @@ func (s *Service) setProgramme(p Principal, pg *Programme, in ProgrammeInput) er
 	return nil
 }
 
-func (s *Service) hasOrganisation(id string) bool { _, ok := s.organisations.Get(id); return ok }
-func (s *Service) hasEnterprise(id string) bool   { _, ok := s.enterprises.Get(id); return ok }
+// provider returns the party a programme named by p is bought from: a
+// supplier — a social organisation, a volunteer team or an enterprise —
+// that p's scope reaches (an admin's reaches every one). A node of the
+// tree (district, street, community), a supplier out of p's scope and an
+// id nobody has are refused alike, so that the answer tells nothing of
+// what exists outside p's scope.
+func (s *Service) provider(p Principal, id string) (Party, error) {
+	reach := InScope
+	if p.Role == RoleAdmin {
+		reach = Everything
+	}
+	if s.reaches(p, reach, objProvider, id) {
+		if o, ok := s.organisations.Get(id); ok {
+			if o.Kind == KindSocialOrg || o.Kind == KindVolunteerTeam {
+				return Party{Kind: RoleOrganisation, ID: id}, nil
+			}
+		} else if _, ok := s.enterprises.Get(id); ok {
+			return Party{Kind: RoleEnterprise, ID: id}, nil
+		}
+	}
+	return Party{}, Invalid("provider_id", "no social organisation, volunteer team or enterprise in your scope has id %q", id)
+}
 
 // areaOf compiles a programme's area and target group for the state.
 func areaOf(pg *Programme) *programmeArea {

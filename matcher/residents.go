@@ -158,14 +158,71 @@ func (s *Service) ListResidents(ctx context.Context, req PageRequest) (*Page[Res
 }
 
 // UpdateResident replaces what a social worker may set on a resident
-// whose consent holds.
+// whose consent holds. A resident moved to another node takes every wish
+// of theirs along, whatever its state, in the same change: each wish and
+// its offers are registered under the new node, with a moved event in the
+// wish's history, and the move is audited.
 func (s *Service) UpdateResident(ctx context.Context, id string, in ResidentInput) (*Resident, error) {
-	return update(ctx, s, ResidentUpdate, s.residents, id, func(p Principal, r *Resident, now time.Time) error {
-		if r.hidden() {
-			return Errorf(ECONFLICT, "the resident withdrew consent or their data was erased; record consent anew as a new resident")
+	p, _, err := s.allow(ctx, ResidentUpdate, id)
+	if err != nil {
+		return nil, err
+	}
+	var out *Resident
+	_, err = s.commit(ctx, p, func() (*Change, error) {
+		cur, ok := s.residents.Get(id)
+		if !ok {
+			return nil, notFound()
 		}
-		return s.setResident(p, r, in, now)
+		if cur.hidden() {
+			return nil, Errorf(ECONFLICT, "the resident withdrew consent or their data was erased; record consent anew as a new resident")
+		}
+		now := s.timestamp()
+		r := *cur
+		if err := s.setResident(p, &r, in, now); err != nil {
+			return nil, err
+		}
+		r.Record = r.Record.next(now)
+		c := &Change{Records: []any{&r}, Answer: &r}
+		if r.NodeID != cur.NodeID {
+			s.moveWishesOf(c, id, r.NodeID, p.Actor(), now)
+			c.Audits = append(c.Audits, &AuditRecord{ID: NewID("aud"), At: now, Actor: p.Actor(), Action: AuditNodeMoved,
+				Subject: Party{Kind: objResident, ID: id}, NodeID: r.NodeID, Details: map[string]string{"from": cur.NodeID, "to": r.NodeID}})
+		}
+		out = &r
+		return c, nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// moveWishesOf adds to c what moves every wish of the resident to node:
+// the wish's next version, the next version of every offer made of it,
+// and a moved event. Who may read a wish is decided by its node, so the
+// staff of the node the resident left lose it and those of the new one
+// gain it, in the change that moves the resident.
+func (s *Service) moveWishesOf(c *Change, resident, node string, actor Actor, now time.Time) {
+	for _, id := range s.byResident.of(resident) {
+		cur, ok := s.wishes.Get(id)
+		if !ok || cur.NodeID == node {
+			continue
+		}
+		w := *cur
+		w.NodeID, w.Record = node, w.Record.next(now)
+		c.Records = append(c.Records, &w)
+		for _, e := range s.ledger.historyOf(id) {
+			if o, ok := s.offerRecords.Get(e.Offer); ok && e.Type == EventOffered && o.NodeID != node {
+				moved := *o
+				moved.NodeID, moved.Record = node, o.Record.next(now)
+				c.Records = append(c.Records, &moved)
+			}
+		}
+		st := s.ledger.state(id)
+		e := st.follow(id, EventMoved, actor, now)
+		e.Note = "the resident moved to another community"
+		c.Events = append(c.Events, e)
+	}
 }
 
 // redactResident returns r as readers see it: whole while consent holds,

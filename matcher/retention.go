@@ -2,7 +2,9 @@ package matcher
 
 import (
 	"context"
+	"maps"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/linli/linli/geo"
@@ -45,6 +47,73 @@ func (s *Service) runRetention(ctx context.Context, every time.Duration) {
 	s.every(ctx, every, job)
 }
 
+// erasures holds the residents whose consent was withdrawn and whose data
+// waits to be erased, for the job that erases it at once.
+type erasures struct {
+	mu   sync.Mutex
+	ids  map[string]bool
+	kick chan struct{} // holds one value while ids has some
+}
+
+func newErasures() *erasures { return &erasures{ids: map[string]bool{}, kick: make(chan struct{}, 1)} }
+
+// add queues the resident's erasure and wakes the job, without waiting.
+func (e *erasures) add(id string) {
+	e.keep(id)
+	select {
+	case e.kick <- struct{}{}:
+	default:
+	}
+}
+
+// keep queues the resident's erasure for the job's next waking.
+func (e *erasures) keep(id string) {
+	e.mu.Lock()
+	e.ids[id] = true
+	e.mu.Unlock()
+}
+
+// take returns the residents queued, and empties the queue.
+func (e *erasures) take() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ids := slices.Sorted(maps.Keys(e.ids))
+	clear(e.ids)
+	return ids
+}
+
+// runErasures erases the data of every resident who withdrew consent as
+// soon as the withdrawal is applied (WithdrawConsent queues them), until
+// ctx is done: the retention job's work for that resident alone, in the
+// background, so that no request waits for it. It starts with those a
+// stopped process left withdrawn and not erased.
+func (s *Service) runErasures(ctx context.Context) {
+	s.residents.Each(func(r *Resident) bool {
+		if !r.ConsentWithdrawnAt.IsZero() && r.ErasedAt.IsZero() {
+			s.erasures.add(r.ID)
+		}
+		return true
+	})
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.erasures.kick:
+		}
+		for _, id := range s.erasures.take() {
+			rep, err := s.purge(ctx, id)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				s.logger.Error("erase a resident who withdrew consent", "resident", id, "err", err)
+				s.erasures.keep(id) // tried again at the next withdrawal, or the next start
+			case err == nil:
+				s.logger.Info("erased the personal data of a resident who withdrew consent", "resident", id,
+					"wishes", rep.Wishes, "log_entries_rewritten", rep.Rewritten)
+			}
+		}
+	}
+}
+
 // PurgeExpired erases the personal data of wishes closed longer than
 // Config.Retention ago (at once, when their resident withdrew consent):
 // the wish's free text and exact point, and the resident's personal data
@@ -52,12 +121,15 @@ func (s *Service) runRetention(ctx context.Context, every time.Duration) {
 // of each purged wish is recorded in the same change. Then every older log
 // entry that held a version of an erased wish or resident is rewritten
 // without its personal data, so that it is gone from the store too.
-func (s *Service) PurgeExpired(ctx context.Context) (RetentionReport, error) {
+func (s *Service) PurgeExpired(ctx context.Context) (RetentionReport, error) { return s.purge(ctx, "") }
+
+// purge is PurgeExpired over every resident (only "") or over one.
+func (s *Service) purge(ctx context.Context, only string) (RetentionReport, error) {
 	var rep RetentionReport
 	var erased []string
 	for {
 		c, err := s.store.Commit(ctx, func() (*Change, error) {
-			c := s.purgeBatch(s.now().UTC())
+			c := s.purgeBatch(s.now().UTC(), only)
 			if c == nil {
 				return nil, nil
 			}
@@ -95,14 +167,29 @@ func (s *Service) PurgeExpired(ctx context.Context) (RetentionReport, error) {
 }
 
 // purgeBatch returns the change that erases up to maxEventsPerChange wishes
-// and residents past retention, or nil when there are none; it runs under
-// the store's lock.
-func (s *Service) purgeBatch(now time.Time) *Change {
+// and residents past retention (of the resident only, unless ""), or nil
+// when there are none; it runs under the store's lock.
+func (s *Service) purgeBatch(now time.Time, only string) *Change {
 	cutoff := now.Add(-s.cfg.Retention)
 	c := &Change{At: now, Actor: System}
 	needed := map[string]bool{} // residents some wish still needs
 	purged := map[string]bool{}
-	s.wishes.Each(func(w *Wish) bool {
+	eachWish, eachResident := s.wishes.Each, s.residents.Each
+	if only != "" {
+		eachWish = func(fn func(*Wish) bool) {
+			for _, id := range s.byResident.of(only) {
+				if w, ok := s.wishes.Get(id); ok && !fn(w) {
+					return
+				}
+			}
+		}
+		eachResident = func(fn func(*Resident) bool) {
+			if r, ok := s.residents.Get(only); ok {
+				fn(r)
+			}
+		}
+	}
+	eachWish(func(w *Wish) bool {
 		st := s.ledger.state(w.ID)
 		r, _ := s.residents.Get(w.ResidentID)
 		withdrawn := r != nil && !r.ConsentWithdrawnAt.IsZero()
@@ -127,7 +214,7 @@ func (s *Service) purgeBatch(now time.Time) *Change {
 		}
 		return true
 	})
-	s.residents.Each(func(r *Resident) bool {
+	eachResident(func(r *Resident) bool {
 		if len(c.Records) >= maxEventsPerChange {
 			return false
 		}
@@ -146,10 +233,15 @@ func (s *Service) purgeBatch(now time.Time) *Change {
 	return c
 }
 
-// lastEventAt returns when the wish last changed.
+// lastEventAt returns when the wish last changed. Moving with its
+// resident to another node is no change of the wish: a wish closed long
+// ago is not kept longer for it.
 func (s *Service) lastEventAt(w *Wish) time.Time {
-	if ev := s.ledger.events(w.ID); len(ev) > 0 {
-		return ev[len(ev)-1].At
+	ev := s.ledger.historyOf(w.ID)
+	for i := len(ev) - 1; i >= 0; i-- {
+		if ev[i].Type != EventMoved {
+			return ev[i].At
+		}
 	}
 	return w.CreatedAt
 }

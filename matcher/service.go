@@ -39,6 +39,9 @@ type Service struct {
 	rounds *rounds
 	// public holds the public figures last worked out.
 	public publicCache
+	// erasures queues the residents who withdrew consent, for erasing at
+	// once.
+	erasures *erasures
 }
 
 // Option changes how a Service is built.
@@ -54,7 +57,7 @@ func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.logger = l 
 func NewService(store Store, grid *geo.Grid, engine *rules.Engine, cfg Config, opts ...Option) *Service {
 	s := &Service{store: store, grid: grid, rules: engine, cfg: cfg.withDefaults(grid.Config().Resolution),
 		now: time.Now, logger: slog.Default(), changed: make(chan struct{}), cloaks: map[geo.Cell]geo.Point{},
-		rounds: newRounds()}
+		rounds: newRounds(), erasures: newErasures()}
 	for _, o := range opts {
 		o(s)
 	}
@@ -124,9 +127,11 @@ func (s *Service) ruleSet() (*rules.Set, error) {
 }
 
 // Run runs the Service's background jobs until ctx is done: following the
-// log, releasing claims past their due time, lapsing offers, and erasing
-// personal data past retention. Matching rounds started in the background
-// are stopped with them. It returns when every job has stopped.
+// log, releasing claims past their due time, lapsing offers, erasing
+// personal data past retention every retentionEvery (0: never), and
+// erasing the data of a resident who withdrew consent as soon as the
+// withdrawal is made. Matching rounds started in the background are
+// stopped with them. It returns when every job has stopped.
 func (s *Service) Run(ctx context.Context, retentionEvery time.Duration) {
 	var wg sync.WaitGroup
 	wg.Go(func() { s.failInterrupted(ctx); s.every(ctx, staleRound/4, s.failInterrupted) })
@@ -145,6 +150,7 @@ func (s *Service) Run(ctx context.Context, retentionEvery time.Duration) {
 	if retentionEvery > 0 {
 		wg.Go(func() { s.runRetention(ctx, retentionEvery) })
 	}
+	wg.Go(func() { s.runErasures(ctx) })
 	wg.Wait()
 }
 

@@ -137,21 +137,36 @@ func (s *Service) applyRecord(seq int64, r any) {
 	case *Wish:
 		old := s.wishes.Put(v.ID, v)
 		s.lists.wishes.Put(v.ID, nodeOfOld(old), v.NodeID)
-		if old == nil {
+		switch {
+		case old == nil:
 			s.byResident.add(v.ResidentID, v.ID)
 			s.cells.Add(v.ResidentID, v.Cell)
 			s.lists.open.Put(v.ID, "", v.NodeID)
+		case old.NodeID != v.NodeID && s.ledger.status(v.ID) == StatusOpen:
+			s.lists.open.Put(v.ID, old.NodeID, v.NodeID)
 		}
 		s.index.PutWish(s.wishFacts(v))
 		s.versions.add(v.ID, seq)
 	case *APIKey:
 		s.keys.put(v)
 	case *Offer:
-		_, seen := s.offerRecords.Get(v.ID)
+		// An offer's status is its events' (a stored offer reads as
+		// pending): a later version, of an offer moved with its wish,
+		// keeps the status the events gave it.
+		old, seen := s.offerRecords.Get(v.ID)
+		if seen {
+			v.Status = old.Status
+		}
+		if v.Minutes == 0 { // made before offers kept their circle: it was the configured one
+			v.Minutes = s.grid.Config().WalkMinutes
+		}
 		s.offerRecords.Put(v.ID, v)
 		s.offers.put(v, !seen)
-		if !seen {
+		switch {
+		case !seen:
 			s.lists.offers.Put(v.ID, "", v.NodeID)
+		case old.NodeID != v.NodeID:
+			s.lists.offers.Put(v.ID, old.NodeID, v.NodeID)
 		}
 	case *Programme:
 		old := s.programmes.Put(v.ID, v)

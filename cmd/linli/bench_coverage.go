@@ -97,15 +97,24 @@ func benchProgrammes(ctx context.Context, svc *matcher.Service) error {
 	if err != nil {
 		return err
 	}
-	var provider string
+	// A programme is bought from a supplier, never from a node of the
+	// tree: the synthetic district has none, so one is registered.
+	var provider, root string
 	for _, o := range orgs.Items {
-		if len(o.Categories) > 0 {
+		switch {
+		case o.Kind == matcher.KindSocialOrg || o.Kind == matcher.KindVolunteerTeam:
 			provider = o.ID
-			break
+		case o.ParentID == "" && root == "":
+			root = o.ID
 		}
 	}
-	if provider == "" && len(orgs.Items) > 0 {
-		provider = orgs.Items[0].ID
+	if provider == "" {
+		o, err := svc.CreateOrganisation(ctx, matcher.OrganisationInput{Name: "Bench provider", Kind: matcher.KindSocialOrg,
+			ParentID: root, Location: &matcher.Location{Lat: benchLat, Lng: benchLng}, Categories: []string{"elderly_care", "tutoring"}})
+		if err != nil {
+			return err
+		}
+		provider = o.ID
 	}
 	start := time.Now().AddDate(0, -3, 0)
 	for i, p := range []struct {

@@ -198,6 +198,39 @@ func TestClaimIdempotencyKey(t *testing.T) {
 	}
 }
 
+// TestClaimReplayIsTheClaimAsItIsNow retries a claim with its
+// Idempotency-Key after the claim ended: the enterprise withdrew one, and
+// the resident withdrew consent, closing the wish of the other. Each
+// replay is the claim as it is now, never the active claim it once was.
+func TestClaimReplayIsTheClaimAsItIsNow(t *testing.T) {
+	w := mustClaimWorld(t, nil)
+	given, kept := w.mustWish(t, "repair"), w.mustWish(t, "repair")
+	claim := func(wish, idem string) (int, map[string]any) {
+		t.Helper()
+		code, raw := post(t, http.DefaultClient, w.base+"/v1/wishes/"+wish+"/claims", w.enterpriseKey, idem, nil)
+		var m map[string]any
+		if err := json.Unmarshal(raw, &m); err != nil {
+			t.Fatalf("claim: %d %s", code, raw)
+		}
+		return code, m
+	}
+	for _, wish := range []string{given, kept} {
+		if code, m := claim(wish, "claim-"+wish); code != http.StatusCreated || m["status"] != "active" {
+			t.Fatalf("claim: %d %v", code, m)
+		}
+	}
+	first, _ := claim(given, "claim-"+given)
+	_, m := claim(given, "claim-"+given)
+	w.mustCall(t, http.StatusOK, "POST", "/v1/wishes/"+given+"/claims/"+m["id"].(string)+"/withdraw", w.enterpriseKey, nil)
+	w.mustCall(t, http.StatusOK, "POST", "/v1/residents/"+w.resident+"/consent/withdraw", w.socialWorker, nil)
+	for wish, want := range map[string]string{given: "withdrawn", kept: "cancelled"} {
+		code, m := claim(wish, "claim-"+wish)
+		if code != first || m["status"] != want {
+			t.Errorf("the replay of a claim since %s: %d %v; want %d, status %s", want, code, m, first, want)
+		}
+	}
+}
+
 func TestClaimExpiresWithoutRequests(t *testing.T) {
 	w := mustClaimWorld(t, map[string]string{
 		"LINLI_CLAIMS_TTL_BY_CATEGORY": "repair=2s",

@@ -66,6 +66,29 @@ func TestResidentIsUnreadableInTheRawStore(t *testing.T) {
 	s.mustCall(t, http.StatusBadRequest, "POST", "/v1/wishes", a.keys["social_worker"], wishBody(a.resident))
 }
 
+// TestConsentWithdrawalErasesWithinSeconds withdraws a resident's consent
+// on a service whose retention job runs hourly: the resident and their
+// wish read as erased within seconds, not at the job's next run.
+func TestConsentWithdrawalErasesWithinSeconds(t *testing.T) {
+	w := mustWorldEnv(t, map[string]string{"LINLI_PRIVACY_RETENTION_EVERY": "1h"})
+	resident := w.mustCall(t, http.StatusCreated, "POST", "/v1/residents", w.socialWorker, residentBody())["id"].(string)
+	wish := w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes", w.socialWorker, wishBody(resident))["id"].(string)
+	w.mustCall(t, http.StatusOK, "POST", "/v1/residents/"+resident+"/consent/withdraw", w.socialWorker, nil)
+	withdrawn := time.Now()
+	for {
+		r := w.mustCall(t, http.StatusOK, "GET", "/v1/residents/"+resident, w.socialWorker, nil)
+		v := w.mustCall(t, http.StatusOK, "GET", "/v1/wishes/"+wish, w.socialWorker, nil)
+		if r["erased_at"] != nil && v["erased_at"] != nil {
+			t.Logf("erased %s after the withdrawal", time.Since(withdrawn).Round(time.Millisecond))
+			return
+		}
+		if time.Since(withdrawn) > 5*time.Second {
+			t.Fatalf("5 s after the withdrawal: resident %v, wish %v; want both erased", r, v)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // TestDataKeyIsRequiredWithMongoDB checks that serve refuses a real
 // MongoDB without a data key, and a malformed key anywhere.
 func TestDataKeyIsRequiredWithMongoDB(t *testing.T) {
