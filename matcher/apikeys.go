@@ -261,7 +261,9 @@ func (s *Service) Bootstrap(ctx context.Context, adminKey string) (generated str
 	return key, nil
 }
 
-// GetAPIKey returns the key shown as prefix to an admin or its holder.
+// GetAPIKey returns the key shown as prefix to an admin or its holder. It
+// answers the replay of a revoke (there is no route to read one key), so
+// it is decided as the revoke was.
 func (s *Service) GetAPIKey(ctx context.Context, prefix string) (*APIKey, error) {
 	if _, _, err := s.allow(ctx, KeyRevoke, prefix); err != nil {
 		return nil, err
