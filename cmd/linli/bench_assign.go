@@ -56,6 +56,7 @@ func benchAssignCmd(ctx context.Context, args []string, stdout, stderr io.Writer
 		if err != nil {
 			return err
 		}
+		defer os.RemoveAll(dir)
 		*rulesFile = filepath.Join(dir, "default.yaml")
 	}
 	set, err := rules.Load(*rulesFile)

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -52,5 +55,40 @@ func TestConfigLayers(t *testing.T) {
 				t.Fatalf("unexpected config: %+v", c)
 			}
 		})
+	}
+}
+
+// TestBuiltinRulesArePrivate: run away from configs/ (as the tests are),
+// the rules built into the binary are read from a folder of this process
+// alone — unguessable, mode 0700, removed at the end — so another local
+// user cannot put rules of their own in force by writing there first.
+func TestBuiltinRulesArePrivate(t *testing.T) {
+	cfg, err := loadConfig(pflag.NewFlagSet("x", pflag.ContinueOnError), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.DiscardHandler)
+	e1, clean1, err := loadRules(cfg, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e2, clean2, err := loadRules(cfg, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d1, d2 := filepath.Dir(e1.Current().Files()[0]), filepath.Dir(e2.Current().Files()[0])
+	if d1 == d2 {
+		t.Fatalf("two starts share the built-in rules folder %s", d1)
+	}
+	fi, err := os.Stat(d1)
+	if err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("the built-in rules folder: %v %v, want mode 0700", fi.Mode(), err)
+	}
+	clean1()
+	clean2()
+	for _, d := range []string{d1, d2} {
+		if _, err := os.Stat(d); !os.IsNotExist(err) {
+			t.Fatalf("%s outlives its process's cleanup: %v", d, err)
+		}
 	}
 }

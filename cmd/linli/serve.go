@@ -149,16 +149,18 @@ func servePProf(ctx context.Context, addr string, logger *slog.Logger) {
 
 // loadRules loads the rules files the config names. When the setting is
 // the default and no such file exists here (linli run from another
-// folder), the rules built into the binary are used. The engine is
-// returned even when the files do not load (with no set in force), with
-// the error.
-func loadRules(cfg *Config, logger *slog.Logger) (*rules.Engine, error) {
+// folder), the rules built into the binary are used, from a private
+// folder that cleanup removes. The engine is returned even when the files
+// do not load (with no set in force), with the error.
+func loadRules(cfg *Config, logger *slog.Logger) (engine *rules.Engine, cleanup func(), err error) {
+	cleanup = func() {}
 	paths := splitList(cfg.Rules)
 	if cfg.Rules == defaultRules && !anyMatch(paths) {
 		dir, err := builtinRules()
 		if err != nil {
-			return nil, err
+			return nil, cleanup, err
 		}
+		cleanup = func() { os.RemoveAll(dir) }
 		logger.Info("no rules files here; using the built-in defaults", "setting", cfg.Rules)
 		paths = []string{filepath.Join(dir, "*.yaml")}
 	}
@@ -168,7 +170,11 @@ func loadRules(cfg *Config, logger *slog.Logger) (*rules.Engine, error) {
 			required = append(required, n)
 		}
 	}
-	return rules.StartEngine(paths, logger.With("component", "rules"), rules.Require(required...))
+	engine, err = rules.StartEngine(paths, logger.With("component", "rules"), rules.Require(required...))
+	if engine == nil {
+		cleanup()
+	}
+	return engine, cleanup, err
 }
 
 const defaultRules = "configs/rules/*.yaml"
@@ -192,16 +198,17 @@ func anyMatch(globs []string) bool {
 	return false
 }
 
-// builtinRules writes the embedded default rules to a folder of their
-// own under the system's temporary folder, named after this binary's
-// version, so the rules engine reads them like any other files and
-// repeated starts reuse one folder.
+// builtinRules writes the embedded default rules to a new folder that
+// only this user may enter (os.MkdirTemp makes it 0700, with a name
+// nobody can guess beforehand), so the rules engine reads them like any
+// other files and no other local user can put rules of their own in
+// force by writing there first.
 func builtinRules() (string, error) {
-	dir := filepath.Join(os.TempDir(), "linli-builtin-rules-"+version)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	dir, err := os.MkdirTemp("", "linli-builtin-rules-")
+	if err != nil {
 		return "", fmt.Errorf("built-in rules: %w", err)
 	}
-	err := fs.WalkDir(configs.Rules, "rules", func(path string, d fs.DirEntry, err error) error {
+	err = fs.WalkDir(configs.Rules, "rules", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".yaml") || filepath.Dir(path) != "rules" {
 			return err
 		}
@@ -211,7 +218,11 @@ func builtinRules() (string, error) {
 		}
 		return os.WriteFile(filepath.Join(dir, filepath.Base(path)), b, 0o600)
 	})
-	return dir, err
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", fmt.Errorf("built-in rules: %w", err)
+	}
+	return dir, nil
 }
 
 // newLogger returns the service's logger: text or JSON, at level, every

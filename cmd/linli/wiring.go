@@ -19,14 +19,16 @@ import (
 // when no MongoDB URI is given), the grid, the rules and the service.
 // Every command that needs the store builds it here, the one wiring path.
 type app struct {
-	cfg       *Config
-	logger    *slog.Logger
-	embedded  *mongo.Embedded
-	store     *mongo.Store
-	grid      *geo.Grid
-	engine    *rules.Engine
-	svc       *matcher.Service
-	storeDesc string
+	cfg      *Config
+	logger   *slog.Logger
+	embedded *mongo.Embedded
+	store    *mongo.Store
+	grid     *geo.Grid
+	engine   *rules.Engine
+	// rulesCleanup removes the private folder of the built-in rules.
+	rulesCleanup func()
+	svc          *matcher.Service
+	storeDesc    string
 	// uri and opts open the store again: a second connection, as the demo
 	// seeder's.
 	uri  string
@@ -75,7 +77,7 @@ func openApp(ctx context.Context, cfg *Config, stdout io.Writer, logger *slog.Lo
 	if a.grid, err = geo.New(cfg.geo()); err != nil {
 		return nil, nil, err
 	}
-	a.engine, rulesErr = loadRules(cfg, logger)
+	a.engine, a.rulesCleanup, rulesErr = loadRules(cfg, logger)
 	if a.engine == nil {
 		return nil, nil, rulesErr
 	}
@@ -142,6 +144,9 @@ func (a *app) close() {
 	}
 	if a.embedded != nil {
 		a.embedded.Close()
+	}
+	if a.rulesCleanup != nil {
+		a.rulesCleanup()
 	}
 }
 
