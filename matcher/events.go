@@ -3,6 +3,7 @@ package matcher
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -104,13 +105,31 @@ func (st *wishState) follow(wishID, typ string, actor Actor, at time.Time) *Even
 // creation, then every event. Staff in scope and every party that has
 // ever claimed it may read it.
 func (s *Service) WishEvents(ctx context.Context, wishID string) (*History, error) {
-	if _, _, err := s.allow(ctx, WishEvents, wishID); err != nil {
+	p, reach, err := s.allow(ctx, WishEvents, wishID)
+	if err != nil {
 		return nil, err
 	}
 	w, _ := s.wishes.Get(wishID)
 	h := &History{Items: []*Event{wishCreated(w)}}
 	h.Items = append(h.Items, s.ledger.events(wishID)...)
+	if reach == PastClaimant {
+		h.Items = h.Items[:pastClaimantCut(h.Items, p.Party())]
+	}
 	return h, nil
+}
+
+// pastClaimantCut returns how many of a wish's events, oldest first, a
+// supplier that holds or held a claim of it may read: up to the last
+// event of its own claims. What came after it let go — who claimed next,
+// their ratings and hours — is not its business.
+func pastClaimantCut(events []*Event, p Party) int {
+	n := 0
+	for i, e := range events {
+		if e.Claimant != nil && *e.Claimant == p || e.Actor.Party() == p {
+			n = i + 1
+		}
+	}
+	return n
 }
 
 // Event returns one event of a wish, by its id, to whoever may read the
@@ -120,8 +139,15 @@ func (s *Service) Event(ctx context.Context, id string) (*Event, error) {
 	if !ok {
 		return nil, notFound()
 	}
-	if _, _, err := s.allow(ctx, WishEvents, e.WishID); err != nil {
+	p, reach, err := s.allow(ctx, WishEvents, e.WishID)
+	if err != nil {
 		return nil, err
+	}
+	if reach == PastClaimant {
+		events := s.ledger.events(e.WishID)
+		if i := slices.IndexFunc(events, func(x *Event) bool { return x.ID == e.ID }); i >= pastClaimantCut(events, p.Party()) {
+			return nil, notFound()
+		}
 	}
 	return e, nil
 }

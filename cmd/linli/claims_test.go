@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -339,4 +340,34 @@ func TestWishLifecycle(t *testing.T) {
 			t.Fatalf("codes %v: %d claims, want the limit of 2", codes, created)
 		}
 	})
+}
+
+// TestPastClaimantSeesHistoryUpToItsOwnEnd: a supplier that let a claim
+// go keeps the history of what it did, but not who claimed next, nor their
+// fulfilment, rating and hours.
+func TestPastClaimantSeesHistoryUpToItsOwnEnd(t *testing.T) {
+	w := mustClaimWorld(t, nil)
+	wish := w.mustWish(t, "repair")
+	first := w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes/"+wish+"/claims", w.enterpriseKey, nil)
+	w.mustCall(t, http.StatusOK, "POST", "/v1/wishes/"+wish+"/claims/"+first["id"].(string)+"/withdraw", w.enterpriseKey, nil)
+	_, nextKey := mustEnterprise(t, w.world, "Next Repairs Ltd")
+	w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes/"+wish+"/claims", nextKey, nil)
+	w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes/"+wish+"/fulfilment", nextKey, map[string]any{"note": "fixed"})
+	w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes/"+wish+"/confirmation", w.socialWorker, map[string]any{"outcome": "confirmed", "rating": 2})
+	types := func(key string) []string {
+		var out []string
+		for _, e := range w.mustCall(t, http.StatusOK, "GET", "/v1/wishes/"+wish+"/events", key, nil)["items"].([]any) {
+			out = append(out, e.(map[string]any)["type"].(string))
+		}
+		return out
+	}
+	if got := types(w.socialWorker); len(got) < 6 {
+		t.Fatalf("staff see %v", got)
+	}
+	if got, want := types(w.enterpriseKey), []string{"created", "claimed", "withdrawn"}; !slices.Equal(got, want) {
+		t.Fatalf("the supplier that withdrew sees %v, want %v", got, want)
+	}
+	if got := types(nextKey); !slices.Contains(got, "confirmed") {
+		t.Fatalf("the supplier that served sees %v, without its confirmation", got)
+	}
 }
