@@ -73,7 +73,33 @@ func (s *Service) ClaimWish(ctx context.Context, wishID string) (*Claim, error) 
 	if err != nil {
 		return nil, err
 	}
+	if err := s.mayClaimAgain(p.Party()); err != nil {
+		return nil, err
+	}
 	return s.claim(ctx, p, func() (string, Party, error) { return wishID, p.Party(), nil })
+}
+
+// RuleAddressWithdrawals names the refusal of a claim by a supplier that
+// withdrew too many claims after reading the residents' addresses.
+const RuleAddressWithdrawals = "address-withdrawals"
+
+// mayClaimAgain refuses a claim of its own by a supplier that, within the
+// window, withdrew as many claims as Config.AddressWithdrawals after
+// reading the resident's address: claiming to read an address and letting
+// go would otherwise harvest every nearby resident's name, phone and
+// home. Offers approved by staff and reassignments are not stopped.
+func (s *Service) mayClaimAgain(p Party) error {
+	limit := s.cfg.AddressWithdrawals
+	if limit <= 0 {
+		return nil
+	}
+	if n := s.ledger.withdrawalsAfterAddress(p, s.now().Add(-s.cfg.AddressWithdrawalsWindow)); n >= limit {
+		return &Error{Code: EINELIGIBLE, Rule: RuleAddressWithdrawals, Message: fmt.Sprintf(
+			"You withdrew %d claims after reading the residents' addresses in the last %s; "+
+				"until then, wishes come to you as offers or by a coordinator's reassignment.",
+			n, s.cfg.AddressWithdrawalsWindow)}
+	}
+	return nil
 }
 
 // notOpen is the one refusal of a claim on a wish the caller may not

@@ -16,6 +16,11 @@ type Config struct {
 	ClaimTTLByCategory map[string]time.Duration
 	WarnBefore         time.Duration
 	ExpiryInterval     time.Duration
+	// AddressWithdrawals is how many claims a supplier may withdraw after
+	// reading the resident's address within AddressWithdrawalsWindow
+	// before its own claims are refused (3 in 720h; negative: no limit).
+	AddressWithdrawals       int
+	AddressWithdrawalsWindow time.Duration
 	// SyncInterval is how often the log is read for changes other
 	// processes committed (1s; negative: never).
 	SyncInterval time.Duration
@@ -64,6 +69,10 @@ func (c Config) withDefaults(storedResolution int) Config {
 	if c.DefaultMaxActiveClaims <= 0 {
 		c.DefaultMaxActiveClaims = 3
 	}
+	if c.AddressWithdrawals == 0 {
+		c.AddressWithdrawals = 3
+	}
+	def(&c.AddressWithdrawalsWindow, 30*24*time.Hour)
 	if c.KAnonymity <= 0 {
 		c.KAnonymity = 5
 	}

@@ -74,6 +74,12 @@ type ledger struct {
 	// claimants lists, per wish, every party any of its events named as
 	// claimant: who may read its history without being staff.
 	claimants map[string][]Party
+	// addressRead holds the claims whose holder read the resident's
+	// address, while they last; withdrewAfterAddress, per claimant, when
+	// it withdrew such a claim: a supplier that claims to read addresses
+	// and lets go is stopped (see Service.ClaimWish).
+	addressRead          map[string]bool
+	withdrewAfterAddress map[Party][]time.Time
 }
 
 type rating struct {
@@ -91,7 +97,34 @@ func newLedger() *ledger {
 		hours:     make(map[string]*HoursTotal),
 		ratings:   make(map[Party][]rating),
 		claimants: make(map[string][]Party),
+
+		addressRead:          make(map[string]bool),
+		withdrewAfterAddress: make(map[Party][]time.Time),
 	}
+}
+
+// addressViewed notes that by read the address of the wish: of the claim
+// by holds, if it holds the wish's claim.
+func (l *ledger) addressViewed(wishID string, by Party) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if st, ok := l.wishes[wishID]; ok && st.status == StatusClaimed && st.claimant != nil && *st.claimant == by {
+		l.addressRead[st.claimID] = true
+	}
+}
+
+// withdrawalsAfterAddress returns how many claims p withdrew after
+// reading the resident's address, since.
+func (l *ledger) withdrawalsAfterAddress(p Party, since time.Time) int {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	n := 0
+	for _, at := range l.withdrewAfterAddress[p] {
+		if !at.Before(since) {
+			n++
+		}
+	}
+	return n
 }
 
 // activeClaims returns how many wishes p holds a claim on that is not
@@ -215,7 +248,13 @@ func (l *ledger) apply(e *Event) {
 	if st.active() {
 		l.count(st, -1)
 	}
+	if e.Type == EventWithdrawn && e.Claimant != nil && l.addressRead[e.ClaimID] {
+		l.withdrewAfterAddress[*e.Claimant] = append(l.withdrewAfterAddress[*e.Claimant], e.At)
+	}
 	*st = nextState(st, e)
+	if e.ClaimID != "" && (st.status != StatusClaimed || st.claimID != e.ClaimID) {
+		delete(l.addressRead, e.ClaimID) // that claim is over
+	}
 	if st.active() {
 		l.count(st, 1)
 	}

@@ -92,6 +92,9 @@ func (s *Service) apply(c *Change) {
 	}
 	for _, a := range c.Audits {
 		s.audits.add(a)
+		if a.Action == AuditAddressViewed {
+			s.ledger.addressViewed(a.Subject.ID, a.Actor.Party())
+		}
 	}
 	for _, a := range c.Aggregates {
 		s.aggregates.Put(a.WishID, a)

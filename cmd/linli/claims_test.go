@@ -371,3 +371,40 @@ func TestPastClaimantSeesHistoryUpToItsOwnEnd(t *testing.T) {
 		t.Fatalf("the supplier that served sees %v, without its confirmation", got)
 	}
 }
+
+// TestClaimingToHarvestAddressesIsStopped: a supplier that claims wishes
+// only to read their residents' names, phones and homes and then lets go
+// is refused its own claims after claims.address_withdrawals (3) such
+// withdrawals; claims it withdrew without reading the address do not
+// count, and neither does another supplier's history.
+func TestClaimingToHarvestAddressesIsStopped(t *testing.T) {
+	w := mustClaimWorld(t, nil)
+	onSite := func() string {
+		return w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes", w.socialWorker, map[string]any{
+			"resident_id": w.resident, "category": "repair", "title": "Fix the door", "on_site": true,
+			"needs": map[string]any{"skills": []string{}}, "due_at": time.Now().Add(240 * time.Hour).UTC().Format(time.RFC3339),
+			"allow_duplicate": true})["id"].(string)
+	}
+	grab := func(key, wish string, read bool) {
+		t.Helper()
+		c := w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes/"+wish+"/claims", key, nil)
+		if read {
+			w.mustCall(t, http.StatusOK, "GET", "/v1/wishes/"+wish+"/address", key, nil)
+		}
+		w.mustCall(t, http.StatusOK, "POST", "/v1/wishes/"+wish+"/claims/"+c["id"].(string)+"/withdraw", key, nil)
+	}
+	_, honestKey := mustEnterprise(t, w.world, "Honest Repairs Ltd")
+	for range 5 { // changing one's mind before going is not harvesting
+		grab(honestKey, onSite(), false)
+	}
+	for range 3 {
+		grab(w.enterpriseKey, onSite(), true)
+	}
+	next := onSite()
+	status, m := w.call(t, "POST", "/v1/wishes/"+next+"/claims", w.enterpriseKey, nil)
+	e, _ := m["error"].(map[string]any)
+	if status != http.StatusForbidden || e["rule"] != "address-withdrawals" {
+		t.Fatalf("a fourth claim after three address reads and withdrawals: %d %v", status, m)
+	}
+	w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes/"+next+"/claims", honestKey, nil)
+}

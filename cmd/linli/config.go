@@ -66,11 +66,14 @@ type Config struct {
 		Disabilities       []string `mapstructure:"disabilities"`
 	} `mapstructure:"catalog"`
 	Claims struct {
-		MaxActive     int                      `mapstructure:"max_active"`
-		TTL           time.Duration            `mapstructure:"ttl"`
-		TTLByCategory map[string]time.Duration `mapstructure:"ttl_by_category"`
-		WarnBefore    time.Duration            `mapstructure:"warn_before"`
-		ExpiryCheck   time.Duration            `mapstructure:"expiry_check"`
+		MaxActive int `mapstructure:"max_active"`
+		// AddressWithdrawals within AddressWithdrawalsWindow: see matcher.Config.
+		AddressWithdrawals       int                      `mapstructure:"address_withdrawals"`
+		AddressWithdrawalsWindow time.Duration            `mapstructure:"address_withdrawals_window"`
+		TTL                      time.Duration            `mapstructure:"ttl"`
+		TTLByCategory            map[string]time.Duration `mapstructure:"ttl_by_category"`
+		WarnBefore               time.Duration            `mapstructure:"warn_before"`
+		ExpiryCheck              time.Duration            `mapstructure:"expiry_check"`
 	} `mapstructure:"claims"`
 	Matching struct {
 		OfferTTL    time.Duration `mapstructure:"offer_ttl"`
@@ -342,6 +345,10 @@ func (c *Config) Validate() error {
 		return bad("privacy.retention_every", "must be 0 (never) or positive, like 1h")
 	case c.Claims.MaxActive < 1:
 		return bad("claims.max_active", "must be at least 1")
+	case c.Claims.AddressWithdrawals < 0:
+		return bad("claims.address_withdrawals", "must be 0 (no limit) or positive, like 3")
+	case c.Claims.AddressWithdrawals > 0 && c.Claims.AddressWithdrawalsWindow < time.Hour:
+		return bad("claims.address_withdrawals_window", "must be at least 1h, like 720h")
 	case c.Claims.TTL <= 0:
 		return bad("claims.ttl", "must be positive, like 72h")
 	case c.Claims.WarnBefore < 0:

@@ -93,19 +93,21 @@ func serviceConfig(cfg *Config) matcher.Config {
 			CertificationTypes: cfg.Catalog.CertificationTypes,
 			Disabilities:       cfg.Catalog.Disabilities,
 		},
-		DefaultMaxActiveClaims: cfg.Claims.MaxActive,
-		PageSize:               cfg.API.PageSize,
-		MaxPageSize:            cfg.API.MaxPageSize,
-		ClaimTTL:               cfg.Claims.TTL,
-		ClaimTTLByCategory:     cfg.Claims.TTLByCategory,
-		WarnBefore:             cfg.Claims.WarnBefore,
-		ExpiryInterval:         cfg.Claims.ExpiryCheck,
-		SyncInterval:           syncInterval(cfg),
-		IdempotencyTTL:         cfg.Idempotency.TTL,
-		KAnonymity:             cfg.Privacy.KAnonymity,
-		CloakResolution:        cfg.Privacy.CloakResolution,
-		Retention:              cfg.Privacy.Retention,
-		Matching:               cfg.matching(),
+		DefaultMaxActiveClaims:   cfg.Claims.MaxActive,
+		AddressWithdrawals:       noLimitIfZero(cfg.Claims.AddressWithdrawals),
+		AddressWithdrawalsWindow: cfg.Claims.AddressWithdrawalsWindow,
+		PageSize:                 cfg.API.PageSize,
+		MaxPageSize:              cfg.API.MaxPageSize,
+		ClaimTTL:                 cfg.Claims.TTL,
+		ClaimTTLByCategory:       cfg.Claims.TTLByCategory,
+		WarnBefore:               cfg.Claims.WarnBefore,
+		ExpiryInterval:           cfg.Claims.ExpiryCheck,
+		SyncInterval:             syncInterval(cfg),
+		IdempotencyTTL:           cfg.Idempotency.TTL,
+		KAnonymity:               cfg.Privacy.KAnonymity,
+		CloakResolution:          cfg.Privacy.CloakResolution,
+		Retention:                cfg.Privacy.Retention,
+		Matching:                 cfg.matching(),
 		Coverage: matcher.CoverageConfig{StrainedRatio: cfg.Coverage.StrainedRatio, StrainedMinOpen: cfg.Coverage.StrainedMinOpen,
 			Window: cfg.Coverage.Window},
 		Evaluation: matcher.EvaluationConfig{Satisfaction: cfg.Evaluation.Satisfaction, Fulfilment: cfg.Evaluation.Fulfilment,
@@ -181,4 +183,13 @@ func (a *app) load(ctx context.Context) error {
 	debug.SetGCPercent(old)
 	debug.FreeOSMemory()
 	return err
+}
+
+// noLimitIfZero turns a config file's 0 ("no limit") into the Service's
+// negative (its 0 is "the default").
+func noLimitIfZero(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }
