@@ -206,7 +206,7 @@ func TestPreviewRulesInScope(t *testing.T) {
 	if len(got.Items) != 1 || got.Totals.OpenWishes != 1 || got.Totals.Lose != 1 || got.Totals.NobodyAfter != 1 || got.Rules != 1 {
 		t.Fatalf("A's preview: %+v", got)
 	}
-	if got, err := w.svc.PreviewRules(w.dc, matcher.RulesImpactInput{YAML: nobody}); err != nil || got.Totals.OpenWishes != 2 {
+	if got, err := w.svc.PreviewRules(w.as(matcher.RoleSocialWorker, w.district.ID), matcher.RulesImpactInput{YAML: nobody}); err != nil || got.Totals.OpenWishes != 2 {
 		t.Fatalf("the district's preview: %+v, %v", got, err)
 	}
 	_, err = w.svc.PreviewRules(w.swA, matcher.RulesImpactInput{YAML: "rules:\n  - name: typo\n    require: supplier.vettd\n    explain: x\n"})
