@@ -383,3 +383,28 @@ func TestCoverageTellsCoordinatorsNoResident(t *testing.T) {
 		t.Fatalf("the social worker, who may read residents, sees %+v", social.Items)
 	}
 }
+
+// A coordinator may not read residents; a rules file whose rule holds
+// for residents aged 50 and over, dry-run on the open wishes, would tell
+// them wish by wish which residents are, and bisection their exact ages.
+// The impact dry run is for those who may read the wishes' residents.
+func TestRulesImpactTellsCoordinatorsNoResident(t *testing.T) {
+	w := mustConsoleWorld(t)
+	w.mustWish(w.swA, w.residentA.ID, "repair", false)
+	if _, err := w.svc.GetResident(w.dc, w.residentA.ID); code(err) != matcher.EFORBIDDEN {
+		t.Fatalf("a coordinator reading a resident: %v; want forbidden", err)
+	}
+	probe := matcher.RulesImpactInput{YAML: "rules:\n  - name: probe\n    when: resident.age >= 50\n    require: 'false'\n    explain: x\n"}
+	if got, err := w.svc.PreviewRules(w.dc, probe); code(err) != matcher.EFORBIDDEN {
+		t.Fatalf("a coordinator's impact dry run: %+v, %v; want forbidden", got, err)
+	}
+	if err := matcher.RoleMay(matcher.RoleCoordinator, matcher.RulesPreview); code(err) != matcher.EFORBIDDEN {
+		t.Fatalf("the policy lets a coordinator call the impact route: %v", err)
+	}
+	if got, err := w.svc.PreviewRules(w.swA, probe); err != nil || got.Totals.Lose != 1 {
+		t.Fatalf("the social worker of the resident's community: %+v, %v", got, err)
+	}
+	if got, err := w.svc.PreviewRules(w.admin, probe); err != nil || got.Totals.OpenWishes < 1 {
+		t.Fatalf("an admin: %+v, %v", got, err)
+	}
+}

@@ -3,12 +3,14 @@ package matcher_test
 import (
 	"context"
 	"errors"
+	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/linli/linli/matcher"
+	"github.com/linli/linli/rules"
 )
 
 // consoleWorld is a district with two communities A and B, each with a
@@ -206,12 +208,51 @@ func TestPreviewRulesInScope(t *testing.T) {
 	if len(got.Items) != 1 || got.Totals.OpenWishes != 1 || got.Totals.Lose != 1 || got.Totals.NobodyAfter != 1 || got.Rules != 1 {
 		t.Fatalf("A's preview: %+v", got)
 	}
-	if got, err := w.svc.PreviewRules(w.dc, matcher.RulesImpactInput{YAML: nobody}); err != nil || got.Totals.OpenWishes != 2 {
+	if got, err := w.svc.PreviewRules(w.as(matcher.RoleSocialWorker, w.district.ID), matcher.RulesImpactInput{YAML: nobody}); err != nil || got.Totals.OpenWishes != 2 {
 		t.Fatalf("the district's preview: %+v, %v", got, err)
 	}
 	_, err = w.svc.PreviewRules(w.swA, matcher.RulesImpactInput{YAML: "rules:\n  - name: typo\n    require: supplier.vettd\n    explain: x\n"})
 	var e *matcher.Error
 	if code(err) != matcher.EINVALID || !errors.As(err, &e) || e.Field != "yaml" || !strings.Contains(e.Message, "line 3") {
 		t.Fatalf("a typo: %v; want invalid yaml naming line 3", err)
+	}
+}
+
+// One staff key must not pin the CPU with the rules it submits: a costly
+// expression (a range, a costly builtin) is refused naming its rule, in
+// the dry run and in the tester; and a dry-run file that drops a rule the
+// district requires is refused naming it, as a reload would be.
+func TestSubmittedRulesAreCheapAndKeepTheRequired(t *testing.T) {
+	w := mustConsoleWorld(t)
+	required := []string{"minors-need-safeguarding", "disability-care-needs-training"}
+	engine, err := rules.NewEngine([]string{"../configs/rules/default.yaml"}, nil, rules.Require(required...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.engine = engine
+	svc := w.open(w.store)
+	w.mustWish(w.swA, w.residentA.ID, "repair", false)
+	def, err := os.ReadFile("../configs/rules/default.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	costly := string(def) + "\n  - name: costly\n    require: 'all(1..1000000, # > 0)'\n    explain: x\n"
+	var e *matcher.Error
+	if got, err := svc.PreviewRules(w.swA, matcher.RulesImpactInput{YAML: costly}); code(err) != matcher.EINVALID ||
+		!errors.As(err, &e) || e.Field != "yaml" || e.Rule != "costly" || !strings.Contains(e.Message, "ranges") {
+		t.Fatalf("a dry run of a range of a million: %+v, %v; want invalid naming rule costly", got, err)
+	}
+	in := matcher.RulesTestInput{Wish: matcher.RulesTestWish{Category: "repair"}, Resident: matcher.RulesTestResident{Age: 70},
+		Supplier: matcher.RulesTestSupplier{Kind: "volunteer", Age: 30}, YAML: costly}
+	if got, err := svc.TestRules(w.swA, in); code(err) != matcher.EINVALID || !errors.As(err, &e) || e.Rule != "costly" {
+		t.Fatalf("the tester, on a range of a million: %+v, %v; want invalid naming rule costly", got, err)
+	}
+	cut := strings.Replace(string(def), "name: disability-care-needs-training", "name: disability-care-maybe", 1)
+	if got, err := svc.PreviewRules(w.swA, matcher.RulesImpactInput{YAML: cut}); code(err) != matcher.EINVALID ||
+		!errors.As(err, &e) || e.Rule != "disability-care-needs-training" || !strings.Contains(e.Message, "disability-care-needs-training") {
+		t.Fatalf("a dry run without a required rule: %+v, %v; want invalid naming it", got, err)
+	}
+	if got, err := svc.PreviewRules(w.swA, matcher.RulesImpactInput{YAML: string(def)}); err != nil || got.Totals.Unchanged != 1 {
+		t.Fatalf("the rules in force, dry-run: %+v, %v", got, err)
 	}
 }

@@ -31,7 +31,7 @@ type Enterprise struct {
 func (e *Enterprise) node() string { return e.NodeID }
 
 func (in *EnterpriseInput) validate(c *Catalog) error {
-	if err := checkText("name", in.Name, maxName, true); err != nil {
+	if err := checkLine("name", in.Name, maxName, true); err != nil {
 		return err
 	}
 	if err := checkLocation("location", in.Location); err != nil {

@@ -500,12 +500,13 @@ func TestImportNumbersRowsAsASpreadsheetDoes(t *testing.T) {
 	community := w.mustNode(matcher.KindCommunity, "")
 	coord := w.as(matcher.RoleCoordinator, community.ID)
 	file := "name,birth_date,lat,lng\r\n" +
-		"\"Li\r\nWei\",1990-05-01,30.27,120.15\r\n" + // row 2, over two lines (checkText allows a line break)
+		"\"Li\r\nWei\",1990-05-01,30.27,120.15\r\n" + // row 2, over two lines (refused: a name is one line)
 		"\r\n" + // row 3, empty
 		",,,\r\n" + // row 4, empty cells
 		"Bad,1990-05-01,99,120.15\r\n" // row 5
 	imp := w.mustImport(coord, "volunteers", file)
-	if got := reportOf(imp); len(got) != 1 || got[0] != "row 5: location.lat: must be between -90 and 90" || imp.Rows != 2 || imp.Imported != 1 {
+	if got := reportOf(imp); len(got) != 2 || got[0] != "row 2: name: must be one line: no line breaks or tabs (control characters)" ||
+		got[1] != "row 5: location.lat: must be between -90 and 90" || imp.Rows != 2 || imp.Imported != 0 {
 		t.Fatalf("rows %d, imported %d, report %q; want row 5 refused of 2 rows", imp.Rows, imp.Imported, got)
 	}
 	if _, err := w.importFile(coord, "volunteers", "name,birth_date,lat,lng\n", func(in *matcher.ImportInput) { in.Batch = 1 << 20 }); code(err) != matcher.EINVALID {

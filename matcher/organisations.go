@@ -48,7 +48,7 @@ type Organisation struct {
 func (o *Organisation) node() string { return o.ID }
 
 func (in *OrganisationInput) validate(c *Catalog) error {
-	if err := checkText("name", in.Name, maxName, true); err != nil {
+	if err := checkLine("name", in.Name, maxName, true); err != nil {
 		return err
 	}
 	switch in.Kind {

@@ -259,10 +259,14 @@ var policies = map[Action]rule{
 	ImportRead:   {objImport, Policy{RoleAdmin: adminAll, RoleCoordinator: staffScope, RoleSocialWorker: staffScope}},
 
 	// The console's: who a key is, for any key; trying rules and the
-	// pictures of the wishes in scope, for staff.
+	// pictures of the wishes in scope, for staff. The impact dry run
+	// reports, wish by wish, what a proposed rule (any expression over
+	// resident.*) makes of each open wish: it tells the facts of every
+	// wish's resident, so it is only for those who may read them, the
+	// social workers of the scope and admins, never coordinators.
 	MeRead:       {objNone, everyRole(anywhere)},
 	RulesTest:    {objNone, Policy{RoleAdmin: anywhere, RoleCoordinator: anywhere, RoleSocialWorker: anywhere}},
-	RulesPreview: {objNone, Policy{RoleAdmin: anywhere, RoleCoordinator: anywhere, RoleSocialWorker: anywhere}},
+	RulesPreview: {objNone, Policy{RoleAdmin: anywhere, RoleSocialWorker: anywhere}},
 	StatsWeekly:  {objNone, Policy{RoleAdmin: anywhere, RoleCoordinator: anywhere, RoleSocialWorker: anywhere}},
 	StatsRatings: {objNone, Policy{RoleAdmin: anywhere, RoleCoordinator: anywhere, RoleSocialWorker: anywhere}},
 }

@@ -133,10 +133,10 @@ const maxRingPositions = 2000
 const maxProgrammeCells = 50_000
 
 func (in *ProgrammeInput) validate(c *Catalog) error {
-	if err := checkText("name", in.Name, maxName, true); err != nil {
+	if err := checkLine("name", in.Name, maxName, true); err != nil {
 		return err
 	}
-	if err := checkText("department", in.Department, maxName, true); err != nil {
+	if err := checkLine("department", in.Department, maxName, true); err != nil {
 		return err
 	}
 	if err := checkID("provider_id", in.ProviderID, true); err != nil {

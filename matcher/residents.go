@@ -67,7 +67,7 @@ func (in *ResidentInput) validate(c *Catalog, now time.Time) error {
 	if err := checkTokens("disabilities", in.Disabilities, c.Disabilities); err != nil {
 		return err
 	}
-	if err := checkText("address", in.Address, maxTitle, false); err != nil {
+	if err := checkLine("address", in.Address, maxTitle, false); err != nil {
 		return err
 	}
 	if err := checkLocation("location", in.Location); err != nil {
@@ -97,7 +97,7 @@ func (c *Consent) validate(age int, now time.Time) error {
 	default:
 		return Invalid("consent.given_by", "must be self or guardian")
 	}
-	if err := checkText("consent.purpose", c.Purpose, maxTitle, true); err != nil {
+	if err := checkLine("consent.purpose", c.Purpose, maxTitle, true); err != nil {
 		return err
 	}
 	if c.GivenAt.IsZero() {
@@ -126,6 +126,9 @@ func (s *Service) setResident(p Principal, r *Resident, in ResidentInput, now ti
 	node, err := s.placement(p, "node_id", in.NodeID, r.NodeID)
 	if err != nil {
 		return err
+	}
+	if k := s.tree.kindOf(node); node != "" && k != KindCommunity && k != KindStreet && k != KindDistrict {
+		return Invalid("node_id", "a resident lives under a community (or a street or district), not a %s: name one with node_id", k)
 	}
 	in.NodeID = node
 	if in.Disabilities == nil {

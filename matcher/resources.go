@@ -49,7 +49,7 @@ func (in *ResourceInput) validate(c *Catalog) error {
 	if err := checkCategory("category", in.Category, c); err != nil {
 		return err
 	}
-	if err := checkText("title", in.Title, maxTitle, true); err != nil {
+	if err := checkLine("title", in.Title, maxTitle, true); err != nil {
 		return err
 	}
 	if err := checkText("description", in.Description, maxText, false); err != nil {

@@ -156,7 +156,7 @@ func (s *Service) TestRules(ctx context.Context, in RulesTestInput) (*RulesTestR
 	out := &RulesTestResult{Allowed: true, Source: "in_force", Verdicts: []RuleVerdict{}}
 	var set *rules.Set
 	if in.YAML != "" {
-		proposed, err := parseProposed(in.YAML)
+		proposed, err := parseProposed(in.YAML, nil) // facts typed by the tester: a rule may be tried alone
 		if err != nil {
 			return nil, err
 		}
@@ -188,13 +188,16 @@ func (s *Service) TestRules(ctx context.Context, in RulesTestInput) (*RulesTestR
 const proposedFile = "proposed.yaml"
 
 // parseProposed compiles a proposed rules file as `linli rules check`
-// does; its problems are one EINVALID of the field yaml, each located by
-// line and column.
-func parseProposed(text string) (*rules.Set, error) {
+// does, and more strictly (rules.ParseSubmitted): a file sent with a key
+// runs on the service's CPU, so its expressions must be cheap, and it must
+// keep every rule named in required. Its problems are one EINVALID of the
+// field yaml, each located by line and column, whose rule is the first
+// problem's.
+func parseProposed(text string, required []string) (*rules.Set, error) {
 	if strings.TrimSpace(text) == "" {
 		return nil, Invalid("yaml", "is required: the text of a rules file")
 	}
-	set, err := rules.Parse(proposedFile, []byte(text))
+	set, err := rules.ParseSubmitted(proposedFile, []byte(text), required...)
 	var le *rules.LoadError
 	switch {
 	case err == nil:
@@ -208,7 +211,11 @@ func parseProposed(text string) (*rules.Set, error) {
 				msgs[i] = "line " + strings.TrimPrefix(msgs[i], ":")
 			}
 		}
-		return nil, Invalid("yaml", "%s", strings.Join(msgs, "; "))
+		e := Invalid("yaml", "%s", strings.Join(msgs, "; "))
+		if r := le.Problems[0].Rule; r != "" && !strings.HasPrefix(r, "#") {
+			e.Rule = r
+		}
+		return nil, e
 	default:
 		return nil, Invalid("yaml", "%v", err)
 	}
@@ -280,7 +287,11 @@ func (s *Service) PreviewRules(ctx context.Context, in RulesImpactInput) (*Rules
 	if err != nil {
 		return nil, err
 	}
-	set, err := parseProposed(in.YAML)
+	var required []string
+	if s.rules != nil {
+		required = s.rules.Required()
+	}
+	set, err := parseProposed(in.YAML, required)
 	if err != nil {
 		return nil, err
 	}

@@ -56,20 +56,30 @@ var (
 // a name read as another. A text that shows nothing (see invisible) is
 // missing, and a required one must say something: at least one letter or
 // digit, so that "-" is no title.
+// checkText is for texts of several lines (a description, a note): they
+// may hold line breaks and tabs.
 func checkText(field, s string, max int, required bool) error {
-	return checkSaying(field, s, max, required, isWord, "letter or digit")
+	return checkSaying(field, s, max, required, true, isWord, "letter or digit")
 }
 
-// checkName is checkText for the name of a person (a resident, a
+// checkLine is checkText for a text of one line (a name, a title, an
+// address), which may hold no line break or tab either: a name that
+// breaks a line breaks every list, CSV export and log line it is shown in.
+func checkLine(field, s string, max int, required bool) error {
+	return checkSaying(field, s, max, required, false, isWord, "letter or digit")
+}
+
+// checkName is checkLine for the name of a person (a resident, a
 // volunteer, a guardian), which must have at least one letter: "." or
 // "-" names nobody.
 func checkName(field, s string) error {
-	return checkSaying(field, s, maxName, true, isLetter, "letter")
+	return checkSaying(field, s, maxName, true, false, isLetter, "letter")
 }
 
 // checkSaying is checkText where a required text must have a rune for
-// which says is true, described as what.
-func checkSaying(field, s string, max int, required bool, says func(rune) bool, what string) error {
+// which says is true, described as what; with lines, it may hold line
+// breaks and tabs.
+func checkSaying(field, s string, max int, required, lines bool, says func(rune) bool, what string) error {
 	if !utf8.ValidString(s) {
 		return Invalid(field, "must be valid UTF-8")
 	}
@@ -87,6 +97,8 @@ func checkSaying(field, s string, max int, required bool, says func(rune) bool, 
 	}
 	for _, r := range s {
 		switch {
+		case unicode.IsControl(r) && !lines && (r == '\n' || r == '\r' || r == '\t'):
+			return Invalid(field, "must be one line: no line breaks or tabs (control characters)")
 		case unicode.IsControl(r) && r != '\n' && r != '\t':
 			return Invalid(field, "must not contain control characters")
 		case r == utf8.RuneError:

@@ -50,7 +50,7 @@ func (in *WishInput) validate(c *Catalog, now time.Time, maxDue time.Duration) e
 	if err := checkCategory("category", in.Category, c); err != nil {
 		return err
 	}
-	if err := checkText("title", in.Title, maxTitle, true); err != nil {
+	if err := checkLine("title", in.Title, maxTitle, true); err != nil {
 		return err
 	}
 	if err := checkText("description", in.Description, maxText, false); err != nil {
@@ -63,7 +63,7 @@ func (in *WishInput) validate(c *Catalog, now time.Time, maxDue time.Duration) e
 		return Invalid("needs.items", "must have at most %d entries", maxList)
 	}
 	for i, item := range in.Needs.Items {
-		if err := checkText(fieldIndex("needs.items", i), item, maxTitle, true); err != nil {
+		if err := checkLine(fieldIndex("needs.items", i), item, maxTitle, true); err != nil {
 			return err
 		}
 	}

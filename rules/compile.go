@@ -26,18 +26,26 @@ func compileExpr(src string) (*vm.Program, error) {
 
 // compile compiles a rule's expressions. Problems in them are located in
 // the rules file: the position of the expression's YAML scalar plus the
-// position of the error within the expression.
-func (sp *ruleSpec) compile() (Rule, []Problem) {
+// position of the error within the expression. With cheap, each must also
+// be Cheap, as a rules file submitted through the API must.
+func (sp *ruleSpec) compile(cheap bool) (Rule, []Problem) {
 	r := sp.rule
 	var problems []Problem
+	compile := func(src string) (*vm.Program, error) {
+		p, err := compileExpr(src)
+		if err == nil && cheap {
+			err = Cheap(src)
+		}
+		return p, err
+	}
 	if r.When != "" {
-		p, err := compileExpr(r.When)
+		p, err := compile(r.When)
 		if err != nil {
 			problems = append(problems, sp.exprProblem("when", sp.when, err))
 		}
 		r.when = p
 	}
-	p, err := compileExpr(r.Require)
+	p, err := compile(r.Require)
 	if err != nil {
 		problems = append(problems, sp.exprProblem("require", sp.require, err))
 	}

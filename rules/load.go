@@ -65,7 +65,10 @@ func load(patterns []string) (*Set, string, error) {
 }
 
 // build parses and compiles rules files already read.
-func build(srcs []source) (*Set, error) {
+func build(srcs []source) (*Set, error) { return buildWith(srcs, false) }
+
+// buildWith is build; with cheap, every expression must also be Cheap.
+func buildWith(srcs []source, cheap bool) (*Set, error) {
 	var (
 		rules    []Rule
 		problems []Problem
@@ -85,7 +88,7 @@ func build(srcs []source) (*Set, error) {
 				continue
 			}
 			firstAt[sp.rule.Name] = fmt.Sprintf("%s:%d", sp.rule.File, sp.rule.Line)
-			r, ps := sp.compile()
+			r, ps := sp.compile(cheap)
 			problems = append(problems, ps...)
 			if len(ps) == 0 {
 				rules = append(rules, r)

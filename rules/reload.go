@@ -113,6 +113,9 @@ func (e *Engine) load() (*Set, string, error) {
 	return set, fp, nil
 }
 
+// Required returns the names of the rules every set must have (Require).
+func (e *Engine) Required() []string { return append([]string(nil), e.required...) }
+
 // Current returns the rule set in force. Callers keep using the set they
 // got for the whole of one query, so a reload never changes the rules
 // halfway through it.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -46,11 +47,28 @@ func TestConsoleRoutes(t *testing.T) {
 	}
 
 	rules := s.mustCall(t, http.StatusOK, "GET", "/v1/rules", sw, nil)["rules"].([]any)
-	impact := s.mustCall(t, http.StatusOK, "POST", "/v1/rules/impact", sw, map[string]any{
-		"yaml": "rules:\n  - name: nobody\n    require: 'false'\n    explain: Nobody for now.\n"})
+	def, err := os.ReadFile("../../configs/rules/default.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nobody := map[string]any{"yaml": string(def) + "\n  - name: nobody\n    require: 'false'\n    explain: Nobody for now.\n"}
+	impact := s.mustCall(t, http.StatusOK, "POST", "/v1/rules/impact", sw, nobody)
 	totals := impact["totals"].(map[string]any)
-	if impact["rules"] != 1.0 || totals["open_wishes"].(float64) < 4 || totals["nobody_after"] != totals["open_wishes"] {
+	if impact["rules"] != 6.0 || totals["open_wishes"].(float64) < 4 || totals["nobody_after"] != totals["open_wishes"] {
 		t.Errorf("a file that allows nobody, on A's open wishes: %v", totals)
+	}
+	// A coordinator may not read residents, so not the per-wish dry run
+	// either; a file that drops a required rule is refused naming it.
+	s.mustCall(t, http.StatusForbidden, "POST", "/v1/rules/impact", d.keys["coordinator"], nobody)
+	alone := s.mustCall(t, http.StatusBadRequest, "POST", "/v1/rules/impact", sw, map[string]any{
+		"yaml": "rules:\n  - name: nobody\n    require: 'false'\n    explain: Nobody for now.\n"})["error"].(map[string]any)
+	if alone["field"] != "yaml" || alone["rule"] != "minors-need-safeguarding" {
+		t.Errorf("a file without the required rules: %v", alone)
+	}
+	costly := s.mustCall(t, http.StatusBadRequest, "POST", "/v1/rules/impact", sw, map[string]any{
+		"yaml": string(def) + "\n  - name: costly\n    require: 'all(1..1000000, # > 0)'\n    explain: x\n"})["error"].(map[string]any)
+	if costly["rule"] != "costly" || !strings.Contains(costly["message"].(string), "ranges") {
+		t.Errorf("a range of a million: %v", costly)
 	}
 	bad := s.mustCall(t, http.StatusBadRequest, "POST", "/v1/rules/impact", sw, map[string]any{
 		"yaml": "rules:\n  - name: typo\n    require: supplier.vettd\n    explain: x\n"})["error"].(map[string]any)
