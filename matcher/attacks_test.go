@@ -339,7 +339,8 @@ func TestPublicFiguresCountResidentsNotWishes(t *testing.T) {
 // A coordinator may not read residents (policy: resident.read is the
 // social workers'), yet coverage at resolution 9 describes the one
 // resident of a cell, and two programmes with a target-group expression
-// turn the duplicate pair's resident count into an oracle for any fact.
+// turn the duplicate pair's resident count into an oracle for any fact
+// (the expression set by an admin: coordinators may set none).
 func TestCoverageTellsCoordinatorsNoResident(t *testing.T) {
 	rw := mustRoundWorld(t)
 	rw.provider = rw.mustNode("social_org", rw.district.ID, "companionship").ID
@@ -359,7 +360,7 @@ func TestCoverageTellsCoordinatorsNoResident(t *testing.T) {
 	holds := func(expr string) bool {
 		in := rw.programme("A", "companionship", nil, []string{cell}, from, to)
 		in.TargetGroup.Expr = expr
-		if _, err := rw.svc.UpdateProgramme(rw.coord, a.ID, in); err != nil {
+		if _, err := rw.svc.UpdateProgramme(rw.admin, a.ID, in); err != nil { // only those who read residents set one
 			t.Fatal(err)
 		}
 		cov, err := rw.svc.Coverage(rw.coord, matcher.ReportQuery{Resolution: 9, Category: "companionship"})
