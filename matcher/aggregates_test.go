@@ -1,7 +1,10 @@
 package matcher_test
 
 import (
+	"context"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/linli/linli/matcher"
 )
@@ -57,4 +60,73 @@ func TestCoordinatorMayNotProbeResidentsWithAnExpression(t *testing.T) {
 	keep.TargetGroup.Expr = "resident.age >= 47"
 	_, err = pw.svc.UpdateProgramme(pw.coord, byAdmin.ID, keep)
 	refused("a coordinator changing an admin's expression", err)
+}
+
+// With tags alone a coordinator still asks about one resident: an "aged"
+// programme over the resident's resolution-9 cell, and its evaluation's
+// claimed 1 or 0 says whether they are 80 or older (disabled, lives_alone
+// alike). For a
+// caller who may not read residents every count under k is null and every
+// figure drawn from fewer than k is withheld, named in suppressed; the
+// provider's own evaluation likewise. Those who read residents see it
+// whole.
+func TestEvaluationTellsCoordinatorsNoResident(t *testing.T) {
+	pw := mustProgrammeWorld(t, 0)
+	w := pw.wishAt("1940-01-01", 0, 0, 7*24*time.Hour)
+	if _, err := pw.svc.ClaimWish(pw.org, w.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pw.svc.Fulfil(pw.org, w.ID, matcher.FulfilmentInput{Note: "done"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pw.svc.Confirm(pw.social, w.ID, matcher.ConfirmationInput{Outcome: "confirmed", Rating: 2}); err != nil {
+		t.Fatal(err)
+	}
+	cell := pw.grid.CellAt(near(0, 0).Point(), 9).String()
+	pg, err := pw.svc.CreateProgramme(pw.coord, pw.programme("民政局", "companionship", []string{"aged"}, []string{cell},
+		pw.clock().AddDate(0, -1, 0), pw.clock().AddDate(1, 0, 0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaks := func(who string, ev *matcher.Evaluation) {
+		t.Helper()
+		c, s := ev.Wishes, ev.Satisfaction
+		for name, n := range map[string]matcher.Count{"claimed": c.Claimed, "fulfilled": c.Fulfilled, "confirmed": c.Confirmed,
+			"satisfaction.count": s.Count, "rating 2": s.Distribution["2"], "time_to_claim_hours.count": ev.TimeToClaim.Count} {
+			if n != nil {
+				t.Errorf("%s reads %s = %d of the one resident served", who, name, *n)
+			}
+		}
+		if s.Mean != nil || ev.Score != nil || ev.TimeToClaim.Median != nil || ev.TimeToFulfil.P90 != nil || ev.Hours != nil || ev.CostPerConfirmed != nil {
+			t.Errorf("%s reads a figure drawn from one resident: mean %v score %v", who, s.Mean, ev.Score)
+		}
+		if !slices.Contains(ev.Suppressed, "wishes.claimed") || !slices.Contains(ev.Suppressed, "score") {
+			t.Errorf("%s: suppressed %v does not name what it withholds", who, ev.Suppressed)
+		}
+	}
+	ev, err := pw.svc.ProgrammeEvaluation(pw.coord, pg.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaks("the coordinator (programme)", ev)
+	if ev, err = pw.svc.ProviderEvaluation(pw.coord, pw.orgID); err != nil {
+		t.Fatal(err)
+	}
+	leaks("the coordinator (provider)", ev)
+	if ev, err = pw.svc.ProviderEvaluation(pw.org, pw.orgID); err != nil {
+		t.Fatal(err)
+	}
+	leaks("the provider itself", ev)
+
+	for who, ctx := range map[string]context.Context{"an admin": pw.admin,
+		"the district's social worker": pw.as(matcher.RoleSocialWorker, pw.district.ID)} {
+		ev, err := pw.svc.ProgrammeEvaluation(ctx, pg.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Wishes.Claimed == nil || *ev.Wishes.Claimed != 1 || ev.Satisfaction.Mean == nil || len(ev.Suppressed) != 0 {
+			t.Errorf("%s, who may read the residents, sees claimed %v mean %v suppressed %v; want them whole",
+				who, ev.Wishes.Claimed, ev.Satisfaction.Mean, ev.Suppressed)
+		}
+	}
 }
