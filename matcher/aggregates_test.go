@@ -130,3 +130,39 @@ func TestEvaluationTellsCoordinatorsNoResident(t *testing.T) {
 		}
 	}
 }
+
+// Demand at resolution 9 is a count of 1 per resident's cell, category
+// and age band, and its totals count the disabled and those living alone:
+// a coordinator reads one resident's age band and disability. For a
+// caller who may not read residents every count under k is null, items
+// and totals alike, as in coverage.
+func TestDemandTellsCoordinatorsNoResident(t *testing.T) {
+	rw := mustRoundWorld(t)
+	rw.wishAt("1940-01-01", 0, 0, 7*24*time.Hour, "wheelchair_user")
+	q := matcher.ReportQuery{Resolution: 9, Category: "companionship"}
+	d, err := rw.svc.Demand(rw.coord, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Items) != 1 {
+		t.Fatalf("demand items %+v", d.Items)
+	}
+	it := d.Items[0]
+	if it.Open != nil || it.Recent != nil {
+		t.Errorf("the coordinator reads the one resident's cell %s, %s: open %v, recent %v", it.Cell, it.Group, it.Open, it.Recent)
+	}
+	tt := d.Totals
+	for name, n := range map[string]matcher.Count{"open": tt.Open, "recent": tt.Recent, "by_category": tt.ByCategory["companionship"],
+		"by_group.elderly": tt.ByGroup["elderly"], "by_group.disabled": tt.ByGroup["disabled"]} {
+		if n != nil {
+			t.Errorf("the coordinator reads totals.%s = %d of one resident", name, *n)
+		}
+	}
+	d, err = rw.svc.Demand(rw.as(matcher.RoleSocialWorker, rw.district.ID), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it := d.Items[0]; it.Open == nil || *it.Open != 1 || d.Totals.ByGroup["disabled"] == nil || *d.Totals.ByGroup["disabled"] != 1 {
+		t.Errorf("the district's social worker, who may read residents, sees %+v, totals %+v", it, d.Totals)
+	}
+}

@@ -136,7 +136,7 @@ func (c *Coverage) GeoJSON() any {
 func (d *Demand) Table() ([]string, [][]string) {
 	rows := make([][]string, 0, len(d.Items))
 	for _, it := range d.Items {
-		rows = append(rows, []string{it.Cell, it.Category, it.Group, itoa(it.Open), itoa(it.Recent)})
+		rows = append(rows, []string{it.Cell, it.Category, it.Group, opti(it.Open), opti(it.Recent)})
 	}
 	return []string{"cell", "category", "group", "open", "recent"}, rows
 }
