@@ -166,3 +166,51 @@ func TestDemandTellsCoordinatorsNoResident(t *testing.T) {
 		t.Errorf("the district's social worker, who may read residents, sees %+v, totals %+v", it, d.Totals)
 	}
 }
+
+// Two public programmes identical but for a small group — one for the
+// elderly (60+), one for the aged (80+), over the same cell — published
+// claimed 17 and 15: the two wishes of residents aged 60 to 79, below k,
+// are out by differencing. Every published count is a multiple of k, so
+// the difference bounds the small group rather than telling it.
+func TestPublicFiguresDoNotDifferenceASmallGroup(t *testing.T) {
+	pw := mustProgrammeWorld(t, 0) // pw.prog: elderly, over hangzhou's resolution-8 cell
+	cell := pw.grid.CellAt(hangzhou.Point(), 8).String()
+	aged, err := pw.svc.CreateProgramme(pw.coord, pw.programme("卫健委", "companionship", []string{"aged"}, []string{cell},
+		pw.clock().AddDate(0, -1, 0), pw.clock().AddDate(1, 0, 0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 17 {
+		birth := "1940-01-01" // 86: aged and elderly
+		if i < 2 {
+			birth = "1960-01-01" // 66: elderly only
+		}
+		w := pw.wishAt(birth, 0, 0, 7*24*time.Hour)
+		if _, err := pw.svc.ClaimWish(pw.org, w.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pw.svc.Fulfil(pw.org, w.ID, matcher.FulfilmentInput{Note: "done"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	claimed := map[string]int{}
+	for _, id := range []string{pw.prog.ID, aged.ID} {
+		pub, err := pw.svc.PublicProgramme(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := pub.Figures
+		for name, n := range map[string]matcher.PublicCount{"claimed": f.Claimed, "fulfilled": f.Fulfilled} {
+			if n == nil || *n%5 != 0 {
+				t.Errorf("%s: published %s %v; want a multiple of k", pub.TargetTags, name, n)
+			}
+		}
+		if f.Claimed != nil {
+			claimed[id] = *f.Claimed
+		}
+	}
+	t.Logf("published claimed: elderly %d, aged %d (truly 17 and 15)", claimed[pw.prog.ID], claimed[aged.ID])
+	if claimed[pw.prog.ID]-claimed[aged.ID] == 2 {
+		t.Errorf("the difference of the two programmes' published claimed counts gives the 2 wishes of residents aged 60 to 79")
+	}
+}

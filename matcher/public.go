@@ -12,9 +12,12 @@ import (
 
 // Public figures: what anyone may read without a key about the services
 // bought with public money. They hold no resident data; places are cells
-// of the coarse resolution; and every count under k (the privacy
-// setting), and every figure drawn from fewer than k wishes or ratings,
-// is null and named in Suppressed, so that nobody can be singled out.
+// of the coarse resolution; every count under k (the privacy setting),
+// and every figure drawn from fewer than k wishes or ratings, is null and
+// named in Suppressed, so that nobody can be singled out; and every count
+// shown is rounded to the nearest multiple of k, so that the difference of
+// two programmes' figures (identical but for a small group) bounds what
+// that group did rather than telling it.
 
 // PublicCount is a count, or null when under k.
 type PublicCount = *int
@@ -73,9 +76,12 @@ type PublicProviderFigures struct {
 
 // publicFigures k-anonymises an evaluation by withheld's rules: a figure
 // is shown only when it counts, or is drawn from, at least k distinct
-// residents.
+// residents; and every count shown is rounded to a multiple of k, the cost
+// per confirmed wish worked out from the rounded count (the budget is
+// public, so the exact one would give the count back).
 func (s *Service) publicFigures(ev *tally) PublicFigures {
-	no := withheld(ev, s.cfg.KAnonymity)
+	k := s.cfg.KAnonymity
+	no := withheld(ev, k)
 	f := PublicFigures{Distribution: map[string]PublicCount{}, Suppressed: []string{}}
 	if no["all"] {
 		f.Suppressed = append(f.Suppressed, "all: fewer than k residents served")
@@ -89,7 +95,7 @@ func (s *Service) publicFigures(ev *tally) PublicFigures {
 			f.Suppressed = append(f.Suppressed, name)
 			return nil
 		}
-		v := n
+		v := roundTo(n, k)
 		return &v
 	}
 	w := ev.Wishes
@@ -119,10 +125,18 @@ func (s *Service) publicFigures(ev *tally) PublicFigures {
 		f.Suppressed = append(f.Suppressed, "hours", "cost_per_confirmed")
 	} else {
 		h := ev.Hours
-		f.Hours, f.CostPerConfirmed = &h, ev.CostPerConfirmed
+		f.Hours = &h
+		if ev.Budget != nil {
+			c := round2(*ev.Budget / float64(*f.Confirmed))
+			f.CostPerConfirmed = &c
+		}
 	}
 	return f
 }
+
+// roundTo rounds n to the nearest multiple of k (halves up); n ≥ k stays
+// at least k.
+func roundTo(n, k int) int { return (n + k/2) / k * k }
 
 // providerOf names a provider.
 func (s *Service) providerOf(p Party) PublicProvider {
