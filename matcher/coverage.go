@@ -376,11 +376,10 @@ func (s *Service) programmesIn(nodes []string, q ReportQuery) []*Programme {
 	return out
 }
 
-// countFor returns how p may see a count of residents: whole when p may
-// read residents, else null under k.
+// countFor returns how p may see a count about the residents of p's
+// scope: whole when p may read them, else null under k.
 func (s *Service) countFor(p Principal) func(int) *int {
-	_, policy, _ := PolicyOf(ResidentRead)
-	_, reads := policy[p.Role]
+	reads := s.readsResidents(p, p.SubjectID)
 	k := s.cfg.KAnonymity
 	return func(n int) *int {
 		if !reads && n < k {

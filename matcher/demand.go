@@ -11,24 +11,25 @@ import (
 )
 
 // DemandItem counts the wishes of one cell, category and group: open now,
-// and made in the period.
+// and made in the period. For a caller who may not read residents, a
+// count under k is null.
 type DemandItem struct {
 	Cell     string `json:"cell"`
 	Category string `json:"category"`
 	// Group is the resident's age band: child (<14), minor (14–17),
 	// adult or elderly (60+).
 	Group  string `json:"group"`
-	Open   int    `json:"open"`
-	Recent int    `json:"recent"`
+	Open   Count  `json:"open"`
+	Recent Count  `json:"recent"`
 }
 
 // DemandTotals sums the open wishes by category, and by group, where
-// disabled and lives_alone count too.
+// disabled and lives_alone count too; null under k as the items.
 type DemandTotals struct {
-	Open       int            `json:"open"`
-	Recent     int            `json:"recent"`
-	ByCategory map[string]int `json:"by_category"`
-	ByGroup    map[string]int `json:"by_group"`
+	Open       Count            `json:"open"`
+	Recent     Count            `json:"recent"`
+	ByCategory map[string]Count `json:"by_category"`
+	ByGroup    map[string]Count `json:"by_group"`
 }
 
 // Demand is "one list of needs": the district's open and recent wishes by
@@ -44,6 +45,8 @@ type Demand struct {
 
 // Demand counts the open wishes in the caller's scope, and those made in
 // the period, by cell, category and the resident's age band, from memory.
+// A count is of wishes of residents, so a caller who may not read them
+// sees none under k (countFor, as coverage).
 func (s *Service) Demand(ctx context.Context, q ReportQuery) (*Demand, error) {
 	p, _, err := s.allow(ctx, DemandRead, "")
 	if err != nil {
@@ -57,17 +60,18 @@ func (s *Service) Demand(ctx context.Context, q ReportQuery) (*Demand, error) {
 		cell            geo.Cell
 		category, group string
 	}
-	counts := map[key]*DemandItem{}
-	d := &Demand{Resolution: q.Resolution, Category: q.Category, From: q.From, To: q.To, Items: []DemandItem{},
-		Totals: DemandTotals{ByCategory: map[string]int{}, ByGroup: map[string]int{}}}
+	type wishCount struct{ open, recent int }
+	counts := map[key]*wishCount{}
+	var open, recent int
+	byCategory, byGroup := map[string]int{}, map[string]int{}
 	s.lists.wishes.Each(s.scopeNodes(p), func(id string) bool {
 		w, ok := s.wishes.Get(id)
 		if !ok || q.Category != "" && w.Category != q.Category {
 			return true
 		}
-		open := s.ledger.status(id) == StatusOpen
-		recent := !w.CreatedAt.Before(q.From) && w.CreatedAt.Before(q.To)
-		if !open && !recent {
+		isOpen := s.ledger.status(id) == StatusOpen
+		isRecent := !w.CreatedAt.Before(q.From) && w.CreatedAt.Before(q.To)
+		if !isOpen && !isRecent {
 			return true
 		}
 		group := "unknown"
@@ -78,29 +82,39 @@ func (s *Service) Demand(ctx context.Context, q ReportQuery) (*Demand, error) {
 		k := key{geo.Parent(w.Cell, q.Resolution), w.Category, group}
 		it := counts[k]
 		if it == nil {
-			it = &DemandItem{Cell: k.cell.String(), Category: k.category, Group: group}
+			it = &wishCount{}
 			counts[k] = it
 		}
-		if recent {
-			it.Recent++
-			d.Totals.Recent++
+		if isRecent {
+			it.recent++
+			recent++
 		}
-		if open {
-			it.Open++
-			d.Totals.Open++
-			d.Totals.ByCategory[w.Category]++
-			d.Totals.ByGroup[group]++
+		if isOpen {
+			it.open++
+			open++
+			byCategory[w.Category]++
+			byGroup[group]++
 			if r != nil && len(r.Disabilities) > 0 {
-				d.Totals.ByGroup["disabled"]++
+				byGroup["disabled"]++
 			}
 			if r != nil && r.LivesAlone {
-				d.Totals.ByGroup["lives_alone"]++
+				byGroup["lives_alone"]++
 			}
 		}
 		return true
 	})
-	for _, it := range counts {
-		d.Items = append(d.Items, *it)
+	count := s.countFor(p)
+	d := &Demand{Resolution: q.Resolution, Category: q.Category, From: q.From, To: q.To, Items: make([]DemandItem, 0, len(counts)),
+		Totals: DemandTotals{Open: count(open), Recent: count(recent), ByCategory: map[string]Count{}, ByGroup: map[string]Count{}}}
+	for c, n := range byCategory {
+		d.Totals.ByCategory[c] = count(n)
+	}
+	for g, n := range byGroup {
+		d.Totals.ByGroup[g] = count(n)
+	}
+	for k, it := range counts {
+		d.Items = append(d.Items, DemandItem{Cell: k.cell.String(), Category: k.category, Group: k.group,
+			Open: count(it.open), Recent: count(it.recent)})
 	}
 	slices.SortFunc(d.Items, func(a, b DemandItem) int {
 		return cmp.Or(cmp.Compare(a.Cell, b.Cell), cmp.Compare(a.Category, b.Category), cmp.Compare(a.Group, b.Group))

@@ -23,6 +23,10 @@ func (c EvaluationConfig) withDefaults() EvaluationConfig {
 	return c
 }
 
+// Count is a count, or null when the caller may not see it: under k for
+// a caller who may not read the residents behind it.
+type Count = *int
+
 // WishCounts counts distinct wishes by what happened to the provider's
 // claims on them.
 type WishCounts struct {
@@ -32,31 +36,35 @@ type WishCounts struct {
 	// ReleasedStale: whose claim by the provider expired unfulfilled;
 	// Withdrawn: the provider withdrew; Cancelled: cancelled while the
 	// provider held the claim.
-	Claimed       int `json:"claimed"`
-	Fulfilled     int `json:"fulfilled"`
-	Confirmed     int `json:"confirmed"`
-	Disputed      int `json:"disputed"`
-	ReleasedStale int `json:"released_stale"`
-	Withdrawn     int `json:"withdrawn"`
-	Cancelled     int `json:"cancelled"`
+	Claimed       Count `json:"claimed"`
+	Fulfilled     Count `json:"fulfilled"`
+	Confirmed     Count `json:"confirmed"`
+	Disputed      Count `json:"disputed"`
+	ReleasedStale Count `json:"released_stale"`
+	Withdrawn     Count `json:"withdrawn"`
+	Cancelled     Count `json:"cancelled"`
 }
 
 // Durations are the median and 90th percentile (nearest rank) of some
-// hours, null when there are none.
+// hours, null when there are none (or the caller may not see them).
 type Durations struct {
-	Count  int      `json:"count"`
+	Count  Count    `json:"count"`
 	Median *float64 `json:"median"`
 	P90    *float64 `json:"p90"`
 }
 
 // Satisfaction is the residents' ratings of confirmed fulfilments.
 type Satisfaction struct {
-	Mean         *float64       `json:"mean"`
-	Count        int            `json:"count"`
-	Distribution map[string]int `json:"distribution"`
+	Mean         *float64         `json:"mean"`
+	Count        Count            `json:"count"`
+	Distribution map[string]Count `json:"distribution"`
 }
 
 // Evaluation is how well a provider served, by the residents' word first.
+// A caller who may not read the residents behind it (a coordinator, the
+// provider itself) sees no count under k (null) and no figure drawn from
+// fewer than k residents, by the public figures' rules, and the figures
+// withheld named in Suppressed.
 type Evaluation struct {
 	ProgrammeID string     `json:"programme_id,omitempty"`
 	Provider    Party      `json:"provider"`
@@ -68,7 +76,7 @@ type Evaluation struct {
 	TimeToClaim  Durations    `json:"time_to_claim_hours"`
 	TimeToFulfil Durations    `json:"time_to_fulfil_hours"`
 	Satisfaction Satisfaction `json:"satisfaction"`
-	Hours        float64      `json:"hours"`
+	Hours        *float64     `json:"hours"`
 	Budget       *float64     `json:"budget,omitempty"`
 	// CostPerConfirmed is the budget over the confirmed wishes, null
 	// without any.
@@ -76,10 +84,38 @@ type Evaluation struct {
 	// Score, 0 to 100, weighs the mean rating ((mean − 1) / 4), the share
 	// of claimed wishes confirmed, and the share of fulfilments reported
 	// before their claim was due; null when nothing was claimed.
-	Score   *float64           `json:"score"`
-	Weights map[string]float64 `json:"weights"`
+	Score      *float64           `json:"score"`
+	Weights    map[string]float64 `json:"weights"`
+	Suppressed []string           `json:"suppressed"`
+}
+
+// wishCounts counts distinct wishes, whole.
+type wishCounts struct {
+	Claimed, Fulfilled, Confirmed, Disputed, ReleasedStale, Withdrawn, Cancelled int
+}
+
+// durations are some hours' count, median and 90th percentile, whole.
+type durations struct {
+	Count       int
+	Median, P90 *float64
+}
+
+// tally is an evaluation's figures, whole, before anyone is shown them.
+type tally struct {
+	ProgrammeID               string
+	Provider                  Party
+	From, To                  time.Time
+	Wishes                    wishCounts
+	TimeToClaim, TimeToFulfil durations
+	Mean                      *float64
+	Ratings                   int
+	Distribution              map[string]int
+	Hours                     float64
+	Budget, CostPerConfirmed  *float64
+	Score                     *float64
+	Weights                   map[string]float64
 	// people counts the distinct residents behind each figure, for the
-	// public thresholds.
+	// thresholds.
 	people map[string]int
 }
 
@@ -104,10 +140,11 @@ func (s *Service) ProgrammeEvaluation(ctx context.Context, id string) (*Evaluati
 	if !ok {
 		return nil, notFound()
 	}
-	return s.evaluateProgramme(pg), nil
+	p, _ := PrincipalFrom(ctx)
+	return s.shown(s.evaluateProgramme(pg), s.readsResidents(p, pg.NodeID)), nil
 }
 
-func (s *Service) evaluateProgramme(pg *Programme) *Evaluation {
+func (s *Service) evaluateProgramme(pg *Programme) *tally {
 	pa := s.areas.get(pg.ID)
 	now := s.now()
 	res := s.grid.Config().Resolution
@@ -155,16 +192,18 @@ func (s *Service) ProviderEvaluation(ctx context.Context, id string) (*Evaluatio
 		return nil, err
 	}
 	var nodes []string
+	whole := false // the provider itself reads no resident
 	if reach != Itself {
 		nodes = s.scopeNodes(p)
+		whole = s.readsResidents(p, p.SubjectID)
 	}
 	kind := RoleEnterprise
 	if _, ok := s.organisations.Get(id); ok {
 		kind = RoleOrganisation
 	}
 	party := Party{Kind: kind, ID: id}
-	return s.evaluate(claimScope{provider: party, members: s.memberOf(party), keep: func(*Wish) bool { return true },
-		to: s.now().Add(time.Minute), nodes: nodes}), nil
+	return s.shown(s.evaluate(claimScope{provider: party, members: s.memberOf(party), keep: func(*Wish) bool { return true },
+		to: s.now().Add(time.Minute), nodes: nodes}), whole), nil
 }
 
 // memberOf returns whether a claimant serves as the provider: the
@@ -183,10 +222,10 @@ func (s *Service) memberOf(provider Party) func(Party) bool {
 }
 
 // evaluate folds the histories of the wishes sc keeps.
-func (s *Service) evaluate(sc claimScope) *Evaluation {
+func (s *Service) evaluate(sc claimScope) *tally {
 	w := s.cfg.Evaluation
-	ev := &Evaluation{Provider: sc.provider, From: sc.from, To: sc.to,
-		Satisfaction: Satisfaction{Distribution: map[string]int{"1": 0, "2": 0, "3": 0, "4": 0, "5": 0}},
+	ev := &tally{Provider: sc.provider, From: sc.from, To: sc.to,
+		Distribution: map[string]int{"1": 0, "2": 0, "3": 0, "4": 0, "5": 0},
 		Weights:      map[string]float64{"satisfaction": w.Satisfaction, "fulfilment": w.Fulfilment, "timeliness": w.Timeliness}}
 	var toClaim, toFulfil []float64
 	ratings, onTime, ended := 0, 0, 0
@@ -243,7 +282,7 @@ func (s *Service) evaluate(sc claimScope) *Evaluation {
 					ratings++
 					sum += e.Rating
 					bucket := string(rune('0' + e.Rating))
-					ev.Satisfaction.Distribution[bucket]++
+					ev.Distribution[bucket]++
 					counted("distribution."+bucket, wish.ResidentID)
 					counted("ratings", wish.ResidentID)
 				}
@@ -259,7 +298,7 @@ func (s *Service) evaluate(sc claimScope) *Evaluation {
 			}
 		}
 		for figure, yes := range map[string]bool{"claimed": o.claimed, "fulfilled": o.fulfilled, "confirmed": o.confirmed,
-			"disputed": o.disputed, "released_stale": o.stale} {
+			"disputed": o.disputed, "released_stale": o.stale, "withdrawn": o.withdrawn, "cancelled": o.cancelled} {
 			if yes {
 				counted(figure, wish.ResidentID)
 			}
@@ -279,11 +318,11 @@ func (s *Service) evaluate(sc claimScope) *Evaluation {
 		ev.people[f] = len(set)
 	}
 	ev.Hours = round2(ev.Hours)
-	ev.TimeToClaim, ev.TimeToFulfil = durations(toClaim), durations(toFulfil)
-	ev.Satisfaction.Count = ratings
+	ev.TimeToClaim, ev.TimeToFulfil = durationsOf(toClaim), durationsOf(toFulfil)
+	ev.Ratings = ratings
 	if ratings > 0 {
 		m := round2(float64(sum) / float64(ratings))
-		ev.Satisfaction.Mean = &m
+		ev.Mean = &m
 	}
 	if ev.Wishes.Claimed > 0 {
 		sat := 0.0
@@ -314,8 +353,8 @@ func (s *Service) claimedAt(wishID, claimID string) time.Time {
 
 // durations returns the count, median and 90th percentile (nearest rank)
 // of hours, rounded to 2 decimals.
-func durations(hours []float64) Durations {
-	d := Durations{Count: len(hours)}
+func durationsOf(hours []float64) durations {
+	d := durations{Count: len(hours)}
 	if len(hours) == 0 {
 		return d
 	}
@@ -333,4 +372,118 @@ func b2i(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// evaluationCounts are the counts of an evaluation, by name.
+var evaluationCounts = []string{"claimed", "fulfilled", "confirmed", "disputed", "released_stale", "withdrawn", "cancelled"}
+
+// ratingBuckets are the ratings' names.
+var ratingBuckets = []string{"1", "2", "3", "4", "5"}
+
+// withheld decides which of ev's figures are withheld from whoever may
+// not read the residents behind them — the public, coordinators, the
+// provider itself: every count of fewer than k distinct residents, and
+// every figure drawn from fewer than k, so that nothing shown singles a
+// resident out. Nothing shown lets a withheld count be worked out: when
+// one rating is withheld a second is too, and the ratings' total, their
+// mean and the score (which holds the mean) go whenever any rating is
+// withheld; the medians need k wishes, hours and the cost per wish k
+// confirmed residents. Fewer than k residents claimed ("all") withholds
+// everything. The figures are the counts, "distribution.N", "ratings"
+// (with the mean and score), "time_to_claim", "time_to_fulfil" and
+// "hours" (with the cost per confirmed wish).
+func withheld(ev *tally, k int) map[string]bool {
+	no := map[string]bool{}
+	enough := func(figure string) bool { return ev.people[figure] >= k }
+	if !enough("claimed") {
+		no["all"] = true
+		for _, c := range evaluationCounts {
+			no[c] = true
+		}
+		for _, r := range ratingBuckets {
+			no["distribution."+r] = true
+		}
+		for _, f := range []string{"ratings", "time_to_claim", "time_to_fulfil", "hours"} {
+			no[f] = true
+		}
+		return no
+	}
+	for _, c := range evaluationCounts {
+		no[c] = !enough(c)
+	}
+	hidden := 0
+	for _, r := range ratingBuckets {
+		if !enough("distribution." + r) {
+			no["distribution."+r] = true
+			hidden++
+		}
+	}
+	if hidden == 1 { // a second one, the smallest shown, so that neither can be worked out
+		next := ""
+		for _, r := range ratingBuckets {
+			if !no["distribution."+r] && (next == "" || ev.Distribution[r] < ev.Distribution[next]) {
+				next = r
+			}
+		}
+		no["distribution."+next] = true
+		hidden++
+	}
+	no["ratings"] = hidden > 0 || !enough("ratings")
+	no["time_to_claim"] = ev.TimeToClaim.Count < k
+	no["time_to_fulfil"] = no["fulfilled"] || ev.TimeToFulfil.Count < k
+	no["hours"] = no["confirmed"]
+	return no
+}
+
+// shown is the evaluation a caller sees: whole for one who may read the
+// residents behind it, else with the figures withheld null and named in
+// Suppressed.
+func (s *Service) shown(t *tally, whole bool) *Evaluation {
+	no := map[string]bool{}
+	if !whole {
+		no = withheld(t, s.cfg.KAnonymity)
+	}
+	ev := &Evaluation{ProgrammeID: t.ProgrammeID, Provider: t.Provider, From: t.From, To: t.To, Budget: t.Budget,
+		Weights: t.Weights, Satisfaction: Satisfaction{Distribution: map[string]Count{}}, Suppressed: []string{}}
+	if no["all"] {
+		ev.Suppressed = append(ev.Suppressed, "all: fewer than k residents served")
+	}
+	count := func(figure, name string, n int) Count {
+		if no[figure] {
+			ev.Suppressed = append(ev.Suppressed, name)
+			return nil
+		}
+		return &n
+	}
+	w := t.Wishes
+	ev.Wishes = WishCounts{Claimed: count("claimed", "wishes.claimed", w.Claimed),
+		Fulfilled: count("fulfilled", "wishes.fulfilled", w.Fulfilled), Confirmed: count("confirmed", "wishes.confirmed", w.Confirmed),
+		Disputed: count("disputed", "wishes.disputed", w.Disputed), ReleasedStale: count("released_stale", "wishes.released_stale", w.ReleasedStale),
+		Withdrawn: count("withdrawn", "wishes.withdrawn", w.Withdrawn), Cancelled: count("cancelled", "wishes.cancelled", w.Cancelled)}
+	hours := func(figure, name string, d durations) Durations {
+		if no[figure] {
+			ev.Suppressed = append(ev.Suppressed, name)
+			return Durations{}
+		}
+		n := d.Count
+		return Durations{Count: &n, Median: d.Median, P90: d.P90}
+	}
+	ev.TimeToClaim = hours("time_to_claim", "time_to_claim_hours", t.TimeToClaim)
+	ev.TimeToFulfil = hours("time_to_fulfil", "time_to_fulfil_hours", t.TimeToFulfil)
+	for _, r := range ratingBuckets {
+		ev.Satisfaction.Distribution[r] = count("distribution."+r, "satisfaction.distribution."+r, t.Distribution[r])
+	}
+	if no["ratings"] {
+		ev.Suppressed = append(ev.Suppressed, "satisfaction.count", "satisfaction.mean", "score")
+	} else {
+		n := t.Ratings
+		ev.Satisfaction.Count, ev.Satisfaction.Mean, ev.Score = &n, t.Mean, t.Score
+	}
+	if no["hours"] {
+		ev.Suppressed = append(ev.Suppressed, "hours", "cost_per_confirmed")
+	} else {
+		h := t.Hours
+		ev.Hours, ev.CostPerConfirmed = &h, t.CostPerConfirmed
+	}
+	return ev
 }

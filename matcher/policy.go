@@ -353,6 +353,26 @@ func (s *Service) may(p Principal, a Action, id string) bool {
 	return false
 }
 
+// readsResidents reports whether p may read every resident registered
+// under node (for node "", every resident there is), as resident.read's
+// row of the table decides it: an admin anywhere, a social worker under
+// their own node. It is the one decision behind every figure about
+// residents: who may set a target-group expression, and who sees
+// reports' small counts whole rather than null under k.
+func (s *Service) readsResidents(p Principal, node string) bool {
+	for _, reach := range policies[ResidentRead].policy[p.Role] {
+		switch reach {
+		case Everything:
+			return true
+		case InScope:
+			if s.tree.within(p.SubjectID, node) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // reaches reports whether p reaches the object of kind with the id in
 // the way reach says; false for an object that does not exist.
 func (s *Service) reaches(p Principal, reach Reach, kind, id string) bool {

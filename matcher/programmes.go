@@ -284,6 +284,15 @@ func (s *Service) setProgramme(p Principal, pg *Programme, in ProgrammeInput) er
 		return err
 	}
 	in.NodeID = node
+	// An expression can ask anything of a resident (an exact age, a
+	// disability), and the figures of the programme answer it: only a
+	// caller who may read the residents it selects may set one. One
+	// already set (by such a caller) may be kept as it is.
+	if e := in.TargetGroup.Expr; e != "" && e != pg.TargetGroup.Expr && !s.readsResidents(p, node) {
+		return &Error{Code: EFORBIDDEN, Field: "target_group.expr", Message: "only a caller who may read the residents it " +
+			"selects (an admin) may set a target-group expression, since the programme's figures would answer it about " +
+			"them; use target_group.tags (" + strings.Join(TargetTags(), ", ") + ")"}
+	}
 	in.Cells = make([]string, len(cells))
 	for i, c := range cells {
 		in.Cells[i] = c.String()

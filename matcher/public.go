@@ -12,9 +12,12 @@ import (
 
 // Public figures: what anyone may read without a key about the services
 // bought with public money. They hold no resident data; places are cells
-// of the coarse resolution; and every count under k (the privacy
-// setting), and every figure drawn from fewer than k wishes or ratings,
-// is null and named in Suppressed, so that nobody can be singled out.
+// of the coarse resolution; every count under k (the privacy setting),
+// and every figure drawn from fewer than k wishes or ratings, is null and
+// named in Suppressed, so that nobody can be singled out; and every count
+// shown is rounded to the nearest multiple of k, so that the difference of
+// two programmes' figures (identical but for a small group) bounds what
+// that group did rather than telling it.
 
 // PublicCount is a count, or null when under k.
 type PublicCount = *int
@@ -71,79 +74,69 @@ type PublicProviderFigures struct {
 	Figures    PublicFigures `json:"figures"`
 }
 
-// publicFigures k-anonymises an evaluation. A count is shown only when it
-// counts at least k distinct residents. Nothing shown lets a hidden count
-// be worked out: when one rating is hidden a second is too, and the
-// ratings' total, their mean and the score (which holds the mean) go
-// whenever any rating is hidden; hours and the cost per wish need k
-// confirmed, distinct residents.
-func (s *Service) publicFigures(ev *Evaluation) PublicFigures {
+// publicFigures k-anonymises an evaluation by withheld's rules: a figure
+// is shown only when it counts, or is drawn from, at least k distinct
+// residents; and every count shown is rounded to a multiple of k, the cost
+// per confirmed wish worked out from the rounded count (the budget is
+// public, so the exact one would give the count back).
+func (s *Service) publicFigures(ev *tally) PublicFigures {
 	k := s.cfg.KAnonymity
+	no := withheld(ev, k)
 	f := PublicFigures{Distribution: map[string]PublicCount{}, Suppressed: []string{}}
-	enough := func(figure string) bool { return ev.people[figure] >= k }
-	count := func(name string, n int) PublicCount {
-		if !enough(name) {
-			f.Suppressed = append(f.Suppressed, name)
-			return nil
-		}
-		v := n
-		return &v
-	}
-	buckets := []string{"1", "2", "3", "4", "5"}
-	if !enough("claimed") {
+	if no["all"] {
 		f.Suppressed = append(f.Suppressed, "all: fewer than k residents served")
-		for _, r := range buckets {
+		for _, r := range ratingBuckets {
 			f.Distribution[r] = nil
 		}
 		return f
 	}
+	count := func(figure, name string, n int) PublicCount {
+		if no[figure] {
+			f.Suppressed = append(f.Suppressed, name)
+			return nil
+		}
+		v := roundTo(n, k)
+		return &v
+	}
 	w := ev.Wishes
-	f.Claimed, f.Fulfilled, f.Confirmed = count("claimed", w.Claimed), count("fulfilled", w.Fulfilled), count("confirmed", w.Confirmed)
-	f.Disputed, f.ReleasedStale = count("disputed", w.Disputed), count("released_stale", w.ReleasedStale)
-	hidden := 0
-	for _, r := range buckets {
-		if !enough("distribution." + r) {
-			hidden++
-		}
+	f.Claimed, f.Fulfilled = count("claimed", "claimed", w.Claimed), count("fulfilled", "fulfilled", w.Fulfilled)
+	f.Confirmed = count("confirmed", "confirmed", w.Confirmed)
+	f.Disputed, f.ReleasedStale = count("disputed", "disputed", w.Disputed), count("released_stale", "released_stale", w.ReleasedStale)
+	for _, r := range ratingBuckets {
+		f.Distribution[r] = count("distribution."+r, "distribution."+r, ev.Distribution[r])
 	}
-	if hidden == 1 { // a second one, the smallest shown, so that neither can be worked out
-		next := ""
-		for _, r := range buckets {
-			if enough("distribution."+r) && (next == "" || ev.Satisfaction.Distribution[r] < ev.Satisfaction.Distribution[next]) {
-				next = r
-			}
-		}
-		ev.people["distribution."+next] = 0
-		hidden++
-	}
-	for _, r := range buckets {
-		f.Distribution[r] = count("distribution."+r, ev.Satisfaction.Distribution[r])
-	}
-	if hidden == 0 && enough("ratings") {
-		f.Ratings = count("ratings", ev.Satisfaction.Count)
-		f.SatisfactionMean = ev.Satisfaction.Mean
-		f.Score = ev.Score
-	} else {
+	if no["ratings"] {
 		f.Suppressed = append(f.Suppressed, "ratings", "satisfaction_mean", "score")
-	}
-	if ev.TimeToClaim.Count >= k {
-		f.MedianClaimHours = ev.TimeToClaim.Median
 	} else {
+		f.Ratings = count("ratings", "ratings", ev.Ratings)
+		f.SatisfactionMean, f.Score = ev.Mean, ev.Score
+	}
+	if no["time_to_claim"] {
 		f.Suppressed = append(f.Suppressed, "median_time_to_claim_hours")
-	}
-	if f.Fulfilled != nil && ev.TimeToFulfil.Count >= k {
-		f.MedianFulfilHrs = ev.TimeToFulfil.Median
 	} else {
+		f.MedianClaimHours = ev.TimeToClaim.Median
+	}
+	if no["time_to_fulfil"] {
 		f.Suppressed = append(f.Suppressed, "median_time_to_fulfil_hours")
-	}
-	if f.Confirmed != nil {
-		h := ev.Hours
-		f.Hours, f.CostPerConfirmed = &h, ev.CostPerConfirmed
 	} else {
+		f.MedianFulfilHrs = ev.TimeToFulfil.Median
+	}
+	if no["hours"] {
 		f.Suppressed = append(f.Suppressed, "hours", "cost_per_confirmed")
+	} else {
+		h := ev.Hours
+		f.Hours = &h
+		if ev.Budget != nil {
+			c := round2(*ev.Budget / float64(*f.Confirmed))
+			f.CostPerConfirmed = &c
+		}
 	}
 	return f
 }
+
+// roundTo rounds n to the nearest multiple of k (halves up); n ≥ k stays
+// at least k.
+func roundTo(n, k int) int { return (n + k/2) / k * k }
 
 // providerOf names a provider.
 func (s *Service) providerOf(p Party) PublicProvider {

@@ -136,30 +136,31 @@ func (c *Coverage) GeoJSON() any {
 func (d *Demand) Table() ([]string, [][]string) {
 	rows := make([][]string, 0, len(d.Items))
 	for _, it := range d.Items {
-		rows = append(rows, []string{it.Cell, it.Category, it.Group, itoa(it.Open), itoa(it.Recent)})
+		rows = append(rows, []string{it.Cell, it.Category, it.Group, opti(it.Open), opti(it.Recent)})
 	}
 	return []string{"cell", "category", "group", "open", "recent"}, rows
 }
 
-// Table is an evaluation as figure, value.
+// Table is an evaluation as figure, value; a figure withheld is empty,
+// and the last row names them.
 func (e *Evaluation) Table() ([]string, [][]string) {
 	w := e.Wishes
 	rows := [][]string{
 		{"programme_id", e.ProgrammeID}, {"provider", e.Provider.Kind + ":" + e.Provider.ID},
 		{"from", tfmt(e.From)}, {"to", tfmt(e.To)},
-		{"satisfaction_mean", optf(e.Satisfaction.Mean)}, {"ratings", itoa(e.Satisfaction.Count)},
+		{"satisfaction_mean", optf(e.Satisfaction.Mean)}, {"ratings", opti(e.Satisfaction.Count)},
 	}
-	for _, r := range []string{"1", "2", "3", "4", "5"} {
-		rows = append(rows, []string{"rating_" + r, itoa(e.Satisfaction.Distribution[r])})
+	for _, r := range ratingBuckets {
+		rows = append(rows, []string{"rating_" + r, opti(e.Satisfaction.Distribution[r])})
 	}
 	rows = append(rows,
-		[]string{"claimed", itoa(w.Claimed)}, []string{"fulfilled", itoa(w.Fulfilled)}, []string{"confirmed", itoa(w.Confirmed)},
-		[]string{"disputed", itoa(w.Disputed)}, []string{"released_stale", itoa(w.ReleasedStale)},
-		[]string{"withdrawn", itoa(w.Withdrawn)}, []string{"cancelled", itoa(w.Cancelled)},
+		[]string{"claimed", opti(w.Claimed)}, []string{"fulfilled", opti(w.Fulfilled)}, []string{"confirmed", opti(w.Confirmed)},
+		[]string{"disputed", opti(w.Disputed)}, []string{"released_stale", opti(w.ReleasedStale)},
+		[]string{"withdrawn", opti(w.Withdrawn)}, []string{"cancelled", opti(w.Cancelled)},
 		[]string{"time_to_claim_hours_median", optf(e.TimeToClaim.Median)}, []string{"time_to_claim_hours_p90", optf(e.TimeToClaim.P90)},
 		[]string{"time_to_fulfil_hours_median", optf(e.TimeToFulfil.Median)}, []string{"time_to_fulfil_hours_p90", optf(e.TimeToFulfil.P90)},
-		[]string{"hours", ftoa(e.Hours)}, []string{"budget", optf(e.Budget)}, []string{"cost_per_confirmed", optf(e.CostPerConfirmed)},
-		[]string{"score", optf(e.Score)})
+		[]string{"hours", optf(e.Hours)}, []string{"budget", optf(e.Budget)}, []string{"cost_per_confirmed", optf(e.CostPerConfirmed)},
+		[]string{"score", optf(e.Score)}, []string{"suppressed", strings.Join(e.Suppressed, ";")})
 	return []string{"figure", "value"}, rows
 }
 

@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
+	"math"
 	"net/http"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -344,8 +347,8 @@ func inGroup(r map[string]any, tags []any, now time.Time) bool {
 }
 
 // testDemoPublic: the public figures of every demo programme and provider
-// hold no resident field, no cell finer than the coarse resolution, and no
-// count under k.
+// hold no resident field, no cell finer than the coarse resolution, no
+// count under k, and every count rounded to a multiple of k.
 func testDemoPublic(t *testing.T, s *server) {
 	var secrets []string
 	for _, r := range getAll(t, s, "/v1/residents", s.admin) {
@@ -364,6 +367,62 @@ func testDemoPublic(t *testing.T, s *server) {
 		}
 		checkPublic(t, path, body, "")
 	}
+	// Each programme's public counts are its whole counts (the admin's
+	// evaluation, recomputed from the histories above) rounded to the
+	// nearest multiple of k, or null; the cost per confirmed wish is the
+	// budget over the rounded count; the CSV says the same.
+	csvRows := map[string][]string{}
+	for i, row := range csvOf(t, s, "/v1/public/programmes?format=csv&limit=200") {
+		if i > 0 {
+			csvRows[row[0]] = row
+		}
+	}
+	shown := 0
+	for _, raw := range s.mustCall(t, http.StatusOK, "GET", "/v1/public/programmes?limit=200", "", nil)["items"].([]any) {
+		p := raw.(map[string]any)
+		f := p["figures"].(map[string]any)
+		whole := s.mustCall(t, http.StatusOK, "GET", "/v1/programmes/"+p["id"].(string)+"/evaluation", s.admin, nil)["wishes"].(map[string]any)
+		for i, name := range []string{"claimed", "fulfilled", "confirmed", "disputed", "released_stale"} {
+			n := int(whole[name].(float64))
+			rounded := (n + 2) / 5 * 5
+			cell := csvRows[p["id"].(string)][8+i]
+			switch v := f[name].(type) {
+			case nil:
+				if cell != "" {
+					t.Errorf("%s %s: null in JSON, %q in CSV", p["name"], name, cell)
+				}
+			case float64:
+				shown++
+				if n < 5 || int(v) != rounded || cell != strconv.Itoa(rounded) {
+					t.Errorf("%s %s: published %v (CSV %q); whole %d, rounded to k %d", p["name"], name, v, cell, n, rounded)
+				}
+			}
+		}
+		if c, ok := f["cost_per_confirmed"].(float64); ok {
+			want := math.Round(p["budget"].(float64)/f["confirmed"].(float64)*100) / 100
+			if c != want {
+				t.Errorf("%s: cost per confirmed %v; budget over the published confirmed is %v", p["name"], c, want)
+			}
+		}
+	}
+	if shown == 0 {
+		t.Fatal("no demo programme publishes a count to check")
+	}
+}
+
+// csvOf reads a report as CSV.
+func csvOf(t *testing.T, s *server, path string) [][]string {
+	t.Helper()
+	resp, err := http.Get(s.base + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	rows, err := csv.NewReader(resp.Body).ReadAll()
+	if err != nil || len(rows) == 0 {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return rows
 }
 
 // checkPublic walks a public answer: no key naming resident data, every
@@ -391,8 +450,8 @@ func checkPublic(t *testing.T, path string, v any, key string) {
 		}
 	case float64:
 		counts := []string{"claimed", "fulfilled", "confirmed", "disputed", "released_stale", "ratings", "1", "2", "3", "4", "5"}
-		if slices.Contains(counts, key) && x < 5 {
-			t.Fatalf("%s: count %s = %v, under k", path, key, x)
+		if slices.Contains(counts, key) && (x < 5 || int(x)%5 != 0) {
+			t.Fatalf("%s: count %s = %v, under k or not rounded to a multiple of k", path, key, x)
 		}
 	}
 }

@@ -50,7 +50,7 @@ function Evaluation({ id, onError }) {
     <section aria-labelledby="sat-h"><h3 id="sat-h">${t('prog.satisfaction')}</h3>
       <p class="big">${fmt.number(s.mean, 2)} ★ <small>${t('prog.ratings', { n: fmt.number(s.count) })}</small></p>
       <ul class="dist">${[5, 4, 3, 2, 1].map((n) => html`<li><span>${t('stats.stars', { n })}</span>
-        <meter min="0" max=${top} value=${(s.distribution || {})[n] || 0} aria-label=${t('stats.stars', { n })}></meter> ${fmt.number((s.distribution || {})[n] || 0)}</li>`)}</ul>
+        <meter min="0" max=${top} value=${(s.distribution || {})[n] || 0} aria-label=${t('stats.stars', { n })}></meter> ${fmt.number((s.distribution || {})[n])}</li>`)}</ul>
     </section>
     <dl class="facts">
       <dt>${t('prog.provider')}</dt><dd>${e.provider ? tk('party', e.provider.kind) + ' ' + e.provider.id : '–'}</dd>
