@@ -213,4 +213,24 @@ func TestPublicFiguresDoNotDifferenceASmallGroup(t *testing.T) {
 	if claimed[pw.prog.ID]-claimed[aged.ID] == 2 {
 		t.Errorf("the difference of the two programmes' published claimed counts gives the 2 wishes of residents aged 60 to 79")
 	}
+	// The coordinator who made the pair reads the same rounding, and a cost
+	// per wish that does not give the count back from the budget.
+	seen := map[string]int{}
+	for _, id := range []string{pw.prog.ID, aged.ID} {
+		ev, err := pw.svc.ProgrammeEvaluation(pw.coord, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, n := range map[string]matcher.Count{"claimed": ev.Wishes.Claimed, "fulfilled": ev.Wishes.Fulfilled} {
+			if n == nil || *n%5 != 0 {
+				t.Errorf("the coordinator reads %s %v; want a multiple of k", name, n)
+			}
+		}
+		if ev.Wishes.Claimed != nil {
+			seen[id] = *ev.Wishes.Claimed
+		}
+	}
+	if seen[pw.prog.ID]-seen[aged.ID] == 2 {
+		t.Errorf("the coordinator's two evaluations differ by the 2 wishes of residents aged 60 to 79")
+	}
 }

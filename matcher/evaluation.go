@@ -437,7 +437,10 @@ func withheld(ev *tally, k int) map[string]bool {
 
 // shown is the evaluation a caller sees: whole for one who may read the
 // residents behind it, else with the figures withheld null and named in
-// Suppressed.
+// Suppressed, and every count shown rounded to the nearest multiple of k
+// as the public figures are, so that two programmes a coordinator makes
+// alike but for a small group do not tell that group's count by their
+// difference.
 func (s *Service) shown(t *tally, whole bool) *Evaluation {
 	no := map[string]bool{}
 	if !whole {
@@ -448,10 +451,14 @@ func (s *Service) shown(t *tally, whole bool) *Evaluation {
 	if no["all"] {
 		ev.Suppressed = append(ev.Suppressed, "all: fewer than k residents served")
 	}
+	k := s.cfg.KAnonymity
 	count := func(figure, name string, n int) Count {
 		if no[figure] {
 			ev.Suppressed = append(ev.Suppressed, name)
 			return nil
+		}
+		if !whole {
+			n = roundTo(n, k)
 		}
 		return &n
 	}
@@ -466,6 +473,9 @@ func (s *Service) shown(t *tally, whole bool) *Evaluation {
 			return Durations{}
 		}
 		n := d.Count
+		if !whole {
+			n = roundTo(n, k)
+		}
 		return Durations{Count: &n, Median: d.Median, P90: d.P90}
 	}
 	ev.TimeToClaim = hours("time_to_claim", "time_to_claim_hours", t.TimeToClaim)
@@ -477,6 +487,9 @@ func (s *Service) shown(t *tally, whole bool) *Evaluation {
 		ev.Suppressed = append(ev.Suppressed, "satisfaction.count", "satisfaction.mean", "score")
 	} else {
 		n := t.Ratings
+		if !whole {
+			n = roundTo(n, k)
+		}
 		ev.Satisfaction.Count, ev.Satisfaction.Mean, ev.Score = &n, t.Mean, t.Score
 	}
 	if no["hours"] {
@@ -484,6 +497,11 @@ func (s *Service) shown(t *tally, whole bool) *Evaluation {
 	} else {
 		h := t.Hours
 		ev.Hours, ev.CostPerConfirmed = &h, t.CostPerConfirmed
+		if !whole && t.Budget != nil && ev.Wishes.Confirmed != nil && *ev.Wishes.Confirmed > 0 {
+			// the budget is known: an exact cost would give the count back
+			c := round2(*t.Budget / float64(*ev.Wishes.Confirmed))
+			ev.CostPerConfirmed = &c
+		}
 	}
 	return ev
 }

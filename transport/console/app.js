@@ -34,12 +34,15 @@ function Shell({ me, onSignOut, onLang }) {
   useEffect(() => {
     const f = () => setWhere(route());
     addEventListener('hashchange', f);
+    f(); // the hash may have changed between the first render and now
     return () => removeEventListener('hashchange', f);
   }, []);
   const mine = pages.filter((p) => me.routes.includes(p.needs));
   const page = mine.find((p) => p.id === where.page) || mine[0];
   useEffect(() => {
-    if (page && where.page !== page.id) location.replace('#/' + page.id);
+    // Send an unknown or forbidden page to the first one, unless the hash
+    // moved on since this render read it (then the listener catches up).
+    if (page && where.page !== page.id && route().page === where.page) location.replace('#/' + page.id);
   }, [page, where.page]);
   const who = me.subject_name || me.subject_id || t('role.' + me.role);
   return html`
