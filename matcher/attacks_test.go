@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/linli/linli/geo"
 	"github.com/linli/linli/matcher"
 )
 
@@ -408,5 +409,60 @@ func TestRulesImpactTellsCoordinatorsNoResident(t *testing.T) {
 	}
 	if got, err := w.svc.PreviewRules(w.admin, probe); err != nil || got.Totals.OpenWishes < 1 {
 		t.Fatalf("an admin: %+v, %v", got, err)
+	}
+}
+
+// TestCoverageCountsDoNotDifferenceAcrossResolutions: a resolution-8 cell's
+// residents less those its shown resolution-9 children hold gave a hidden
+// child's count (26 − (5+9+9) = 3). A coordinator's counts are rounded to
+// k, so that sum says nothing exact of the hidden child.
+func TestCoverageCountsDoNotDifferenceAcrossResolutions(t *testing.T) {
+	rw := mustRoundWorld(t)
+	// Seven residents in one resolution-9 cell, two in a neighbour of the
+	// same resolution-8 parent.
+	home := rw.grid.CellAt(near(0, 0).Point(), 9)
+	parent := geo.Parent(home, 8)
+	var other geo.Cell
+	var dy, dx float64
+search:
+	for dy = -600; dy <= 600; dy += 60 {
+		for dx = -600; dx <= 600; dx += 60 {
+			c := rw.grid.CellAt(near(dy, dx).Point(), 9)
+			if c != home && geo.Parent(c, 8) == parent {
+				other = c
+				break search
+			}
+		}
+	}
+	if other == 0 {
+		t.Fatal("no neighbouring cell of the same parent")
+	}
+	for range 7 {
+		rw.wishAt("1950-01-01", 0, 0, 7*24*time.Hour)
+	}
+	for range 2 {
+		rw.wishAt("1950-01-01", dy, dx, 7*24*time.Hour)
+	}
+	residents := func(res int) map[string]*int {
+		cov, err := rw.svc.Coverage(rw.coord, matcher.ReportQuery{Resolution: res, Category: "companionship"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]*int{}
+		for _, it := range cov.Items {
+			out[it.Cell] = it.Demand.Residents
+		}
+		return out
+	}
+	fine, coarse := residents(9), residents(8)
+	whole, shown := coarse[parent.String()], fine[home.String()]
+	if whole == nil || shown == nil {
+		t.Fatalf("the coordinator sees %v of the parent and %v of the cell of seven", whole, shown)
+	}
+	if fine[other.String()] != nil {
+		t.Fatalf("the cell of two is shown: %d", *fine[other.String()])
+	}
+	if *whole%5 != 0 || *shown%5 != 0 || *whole-*shown == 2 {
+		t.Fatalf("the parent's %d less the shown child's %d gives the hidden child's 2 residents", *whole, *shown)
 	}
 }

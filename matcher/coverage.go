@@ -377,13 +377,19 @@ func (s *Service) programmesIn(nodes []string, q ReportQuery) []*Programme {
 }
 
 // countFor returns how p may see a count about the residents of p's
-// scope: whole when p may read them, else null under k.
+// scope: whole when p may read them, else null under k and rounded to the
+// nearest multiple of k, as evaluations and the public figures are, so
+// that counts of overlapping cells, groups or resolutions do not give a
+// small group's size by their difference.
 func (s *Service) countFor(p Principal) func(int) *int {
 	reads := s.readsResidents(p, p.SubjectID)
 	k := s.cfg.KAnonymity
 	return func(n int) *int {
-		if !reads && n < k {
-			return nil
+		if !reads {
+			if n < k {
+				return nil
+			}
+			n = roundTo(n, k)
 		}
 		return &n
 	}
