@@ -295,6 +295,11 @@ func (s *Service) PreviewRules(ctx context.Context, in RulesImpactInput) (*Rules
 	if err != nil {
 		return nil, err
 	}
+	if s.rules != nil {
+		if err := s.rules.Check(set); err != nil { // as a reload would refuse it
+			return nil, Invalid("yaml", "%s", strings.TrimPrefix(err.Error(), "rules: "))
+		}
+	}
 	rows := s.rulesImpact(s.scopeNodes(p), set)
 	SortImpact(rows)
 	return &RulesImpactReport{Rules: set.Len(), Items: orEmpty(rows), Totals: TotalImpact(rows)}, nil

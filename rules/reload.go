@@ -20,7 +20,10 @@ type Engine struct {
 	paths    []string
 	logger   *slog.Logger
 	required []string // rule names every set must have
-	set      atomic.Pointer[Set]
+	// safeguards is a cases file whose denials by the required rules
+	// every set must still deny (Safeguards).
+	safeguards []byte
+	set        atomic.Pointer[Set]
 
 	mu       sync.Mutex // serialises reloads and guards the fields below
 	lastSeen string     // fingerprint of the files at the last load attempt
@@ -51,6 +54,16 @@ type EngineOption func(*Engine)
 // serving.
 func Require(names ...string) EngineOption {
 	return func(e *Engine) { e.required = append([]string(nil), names...) }
+}
+
+// Safeguards makes the engine refuse, at load and at every reload, a rule
+// set that allows any case of the cases file cases (see RunCases) that
+// wants a deny by one of the required rules: a file that keeps a
+// safeguarding rule's name but empties it (when: false, require: true)
+// is refused as one that drops it. Cases of other rules, and allows, are
+// not held against a set, so a district may make its rules stricter.
+func Safeguards(cases []byte) EngineOption {
+	return func(e *Engine) { e.safeguards = append([]byte(nil), cases...) }
 }
 
 // NewEngine loads the rules files named by paths (globs allowed, as in
@@ -94,12 +107,21 @@ func newEngine(paths []string, logger *slog.Logger, opts []EngineOption) *Engine
 	return e
 }
 
-// load loads the files and checks the required rules are there.
+// load loads the files and checks them as Check does.
 func (e *Engine) load() (*Set, string, error) {
 	set, fp, err := load(e.paths)
 	if err != nil {
 		return nil, fp, err
 	}
+	if err := e.Check(set); err != nil {
+		return nil, fp, err
+	}
+	return set, fp, nil
+}
+
+// Check returns why set may not be put in force: it lacks a required
+// rule, or allows what a safeguarding case wants a required rule to deny.
+func (e *Engine) Check(set *Set) error {
 	var missing []string
 	for _, name := range e.required {
 		if !slices.ContainsFunc(set.rules, func(r Rule) bool { return r.Name == name }) {
@@ -107,10 +129,27 @@ func (e *Engine) load() (*Set, string, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, fp, fmt.Errorf("rules: the rule set has %d rules but lacks the required %s; "+
+		return fmt.Errorf("rules: the rule set has %d rules but lacks the required %s; "+
 			"restore them, or list the rules a set must have in rules_required", set.Len(), strings.Join(missing, ", "))
 	}
-	return set, fp, nil
+	if len(e.safeguards) == 0 || len(e.required) == 0 {
+		return nil
+	}
+	cases, err := parseCasesOf("safeguarding cases", e.safeguards, nil, time.Now())
+	if err != nil {
+		return fmt.Errorf("rules: %w", err)
+	}
+	for i := range cases {
+		c := &cases[i]
+		if c.want != "deny" || !slices.Contains(e.required, c.rule) {
+			continue
+		}
+		if ok, _ := set.Evaluate(&c.env); ok {
+			return fmt.Errorf("rules: the rule set allows what %s must deny (case %q); "+
+				"a safeguarding rule may be made stricter, never looser", c.rule, c.name)
+		}
+	}
+	return nil
 }
 
 // Required returns the names of the rules every set must have (Require).

@@ -248,3 +248,53 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// TestSafeguardsRefuseARuleKeptByNameOnly: the default rules with their
+// safeguarding cases; a set whose minors rule keeps its name but applies to
+// nobody, or requires nothing, is refused at start and at reload as one
+// that drops it, while a stricter set (a volunteer needs a background
+// check as well) is put in force.
+func TestSafeguardsRefuseARuleKeptByNameOnly(t *testing.T) {
+	good, err := os.ReadFile(defaultRules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases, err := os.ReadFile(defaultCases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "rules.yaml")
+	writeRules(t, path, string(good))
+	opts := []EngineOption{Require("minors-need-safeguarding", "elderly-home-visits-need-background-check"), Safeguards(cases)}
+	e, err := NewEngine([]string{path}, nil, opts...)
+	if err != nil {
+		t.Fatalf("the default rules against their own cases: %v", err)
+	}
+	src := string(good)
+	for name, bad := range map[string]string{
+		"applies to nobody": strings.Replace(src, "    when: resident.age < 18\n", "    when: resident.age < 0\n", 1),
+		"requires nothing": strings.Replace(src, `supplier.kind == "volunteer"
+        ? "child_safeguarding" in supplier.certifications
+        : supplier.vetted`, `true`, 1),
+	} {
+		if bad == src {
+			t.Fatalf("%s: the minors rule is not where the test looks for it", name)
+		}
+		writeRules(t, path, bad)
+		if err := e.Reload(); err == nil || !strings.Contains(err.Error(), "minors-need-safeguarding must deny") {
+			t.Fatalf("%s: reload: %v; want refused naming the rule", name, err)
+		}
+		if _, err := NewEngine([]string{path}, nil, opts...); err == nil {
+			t.Fatalf("%s: a start on it succeeded", name)
+		}
+	}
+	stricter := strings.Replace(src, `? "child_safeguarding" in supplier.certifications`,
+		`? "child_safeguarding" in supplier.certifications && "background_check" in supplier.certifications`, 1)
+	if stricter == src {
+		t.Fatal("the minors rule is not where the test looks for it")
+	}
+	writeRules(t, path, stricter)
+	if err := e.Reload(); err != nil {
+		t.Fatalf("a stricter minors rule: %v", err)
+	}
+}

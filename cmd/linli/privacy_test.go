@@ -207,7 +207,8 @@ func TestReadinessSaysCountsOnly(t *testing.T) {
 }
 
 // TestRulesThatLoseTheSafeguardsAreRefused replaces the rules file with an
-// empty rule set, and with one cut at a rule boundary: both are refused,
+// empty rule set, with one cut at a rule boundary, and with one whose
+// minors rule keeps its name but applies to nobody: all are refused,
 // the last good set keeps serving, and a child's wish stays guarded. A
 // start with such a file serves, not ready, and allows nothing the rules
 // guard.
@@ -223,7 +224,12 @@ func TestRulesThatLoseTheSafeguardsAreRefused(t *testing.T) {
 	}
 	w := mustWorldEnv(t, map[string]string{"LINLI_RULES": path, "LINLI_RULES_RELOAD": "50ms"})
 	cut := string(good[:strings.Index(string(good), "  - name: elderly-home-visits")])
-	for _, bad := range []string{"rules: []\n", cut} {
+	// The rule's name kept, its teeth pulled: refused as a loss.
+	neutered := strings.Replace(string(good), "    when: resident.age < 18\n", "    when: resident.age < 0\n", 1)
+	if neutered == string(good) {
+		t.Fatal("the minors rule is not where the test looks for it")
+	}
+	for _, bad := range []string{"rules: []\n", cut, neutered} {
 		if err := os.WriteFile(path, []byte(bad), 0o600); err != nil {
 			t.Fatal(err)
 		}

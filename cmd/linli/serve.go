@@ -170,7 +170,14 @@ func loadRules(cfg *Config, logger *slog.Logger) (engine *rules.Engine, cleanup 
 			required = append(required, n)
 		}
 	}
-	engine, err = rules.StartEngine(paths, logger.With("component", "rules"), rules.Require(required...))
+	// The safeguarding cases built into the binary: a set that keeps a
+	// required rule's name but no longer denies its cases is refused.
+	cases, err := configs.Rules.ReadFile("rules/cases/default.yaml")
+	if err != nil {
+		cleanup()
+		return nil, func() {}, fmt.Errorf("built-in safeguarding cases: %w", err)
+	}
+	engine, err = rules.StartEngine(paths, logger.With("component", "rules"), rules.Require(required...), rules.Safeguards(cases))
 	if engine == nil {
 		cleanup()
 	}
