@@ -84,8 +84,8 @@ func (s *Service) ClaimWish(ctx context.Context, wishID string) (*Claim, error) 
 const RuleAddressWithdrawals = "address-withdrawals"
 
 // mayClaimAgain refuses a claim of its own by a supplier that, within the
-// window, withdrew as many claims as Config.AddressWithdrawals after
-// reading the resident's address: claiming to read an address and letting
+// window, withdrew (or let expire) as many claims as
+// Config.AddressWithdrawals after reading the resident's address: claiming to read an address and letting
 // go would otherwise harvest every nearby resident's name, phone and
 // home. Offers approved by staff and reassignments are not stopped.
 func (s *Service) mayClaimAgain(p Party) error {
@@ -95,7 +95,7 @@ func (s *Service) mayClaimAgain(p Party) error {
 	}
 	if n := s.ledger.withdrawalsAfterAddress(p, s.now().Add(-s.cfg.AddressWithdrawalsWindow)); n >= limit {
 		return &Error{Code: EINELIGIBLE, Rule: RuleAddressWithdrawals, Message: fmt.Sprintf(
-			"You withdrew %d claims after reading the residents' addresses in the last %s; "+
+			"You let go %d claims after reading the residents' addresses in the last %s; "+
 				"until then, wishes come to you as offers or by a coordinator's reassignment.",
 			n, s.cfg.AddressWithdrawalsWindow)}
 	}

@@ -76,8 +76,9 @@ type ledger struct {
 	claimants map[string][]Party
 	// addressRead holds the claims whose holder read the resident's
 	// address, while they last; withdrewAfterAddress, per claimant, when
-	// it withdrew such a claim: a supplier that claims to read addresses
-	// and lets go is stopped (see Service.ClaimWish).
+	// such a claim ended by the claimant's withdrawal or by running out of
+	// time: a supplier that claims to read addresses and lets go is
+	// stopped (see Service.ClaimWish).
 	addressRead          map[string]bool
 	withdrewAfterAddress map[Party][]time.Time
 }
@@ -248,7 +249,7 @@ func (l *ledger) apply(e *Event) {
 	if st.active() {
 		l.count(st, -1)
 	}
-	if e.Type == EventWithdrawn && e.Claimant != nil && l.addressRead[e.ClaimID] {
+	if (e.Type == EventWithdrawn || e.Type == EventExpired) && e.Claimant != nil && l.addressRead[e.ClaimID] {
 		l.withdrewAfterAddress[*e.Claimant] = append(l.withdrewAfterAddress[*e.Claimant], e.At)
 	}
 	*st = nextState(st, e)

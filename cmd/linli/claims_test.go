@@ -408,3 +408,30 @@ func TestClaimingToHarvestAddressesIsStopped(t *testing.T) {
 	}
 	w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes/"+next+"/claims", honestKey, nil)
 }
+
+// TestClaimsLeftToExpireAfterTheAddressCountToo: holding claims until they
+// run out of time, after reading the addresses, is letting go as a
+// withdrawal is.
+func TestClaimsLeftToExpireAfterTheAddressCountToo(t *testing.T) {
+	w := mustClaimWorld(t, map[string]string{"LINLI_CLAIMS_TTL_BY_CATEGORY": "repair=2s", "LINLI_CLAIMS_EXPIRY_CHECK": "100ms"})
+	onSite := func() string {
+		return w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes", w.socialWorker, map[string]any{
+			"resident_id": w.resident, "category": "repair", "title": "Fix the door", "on_site": true,
+			"needs": map[string]any{"skills": []string{}}, "due_at": time.Now().Add(240 * time.Hour).UTC().Format(time.RFC3339),
+			"allow_duplicate": true})["id"].(string)
+	}
+	var held []string
+	for range 3 {
+		wish := onSite()
+		w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes/"+wish+"/claims", w.enterpriseKey, nil)
+		w.mustCall(t, http.StatusOK, "GET", "/v1/wishes/"+wish+"/address", w.enterpriseKey, nil)
+		held = append(held, wish)
+	}
+	for _, wish := range held {
+		eventually(t, func() bool { return slices.Contains(w.eventTypes(t, wish), "expired") })
+	}
+	status, m := w.call(t, "POST", "/v1/wishes/"+onSite()+"/claims", w.enterpriseKey, nil)
+	if e, _ := m["error"].(map[string]any); status != http.StatusForbidden || e["rule"] != "address-withdrawals" {
+		t.Fatalf("a claim after three read addresses left to expire: %d %v", status, m)
+	}
+}
