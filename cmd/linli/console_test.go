@@ -179,6 +179,13 @@ func eval[T any](tb testing.TB, ctx context.Context, js string) T {
 func (b *browser) signIn(tb testing.TB, base, key, lang string) context.Context {
 	tb.Helper()
 	ctx := b.tab(tb)
+	b.signInTab(tb, ctx, base, key, lang)
+	return ctx
+}
+
+// signInTab signs in in the tab ctx, in lang.
+func (b *browser) signInTab(tb testing.TB, ctx context.Context, base, key, lang string) {
+	tb.Helper()
 	do(tb, ctx, "open the console", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#api-key")))
 	if eval[string](tb, ctx, "document.documentElement.lang") != lang {
 		do(tb, ctx, "switch the language", chromedp.Click(chromedp.CSS(".signin .tools button")))
@@ -191,7 +198,6 @@ func (b *browser) signIn(tb testing.TB, base, key, lang string) context.Context 
 	if strings.Contains(eval[string](tb, ctx, "location.href"), key) {
 		tb.Fatal("the key is in the URL")
 	}
-	return ctx
 }
 
 // open goes to a page and waits until its data arrived.
@@ -488,6 +494,10 @@ func TestConsoleInTheBrowser(t *testing.T) {
 				}
 			}
 		}
+	})
+
+	t.Run("every page of every role passes axe's WCAG 2.1 AA rules, at a desktop's and a phone's width, and Tab reaches every control", func(t *testing.T) {
+		b.audit(t, base, d)
 	})
 
 	t.Run("screenshots and load times of every page", func(t *testing.T) {

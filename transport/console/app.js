@@ -57,7 +57,7 @@ function Shell({ me, onSignOut, onLang }) {
       </div>
       <div class="tools">
         <button type="button" class="link" onClick=${onLang} lang=${currentLang() === 'en' ? 'zh-CN' : 'en'}
-          aria-label=${t('app.switchLanguage')}>${t('app.otherLanguage')}</button>
+          title=${t('app.switchLanguage')}>${t('app.otherLanguage')}</button>
         <button type="button" class="link" onClick=${onSignOut}>${t('app.signOut')}</button>
       </div>
     </header>

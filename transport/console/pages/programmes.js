@@ -22,7 +22,7 @@ export function ProgrammesPage({ me, arg }) {
     <${ErrorNote} error=${list.error || error} />
     <div class="split">
       <div class="grow">
-        <table class="list" data-rows=${items.length}>
+        <table class="list" tabindex="0" data-rows=${items.length}>
           <caption>${t('prog.catalogue', { n: fmt.number(items.length) })}</caption>
           <thead><tr><th scope="col">${t('prog.name')}</th><th scope="col">${t('prog.department')}</th><th scope="col">${t('field.category')}</th>
             <th scope="col">${t('prog.budget')}</th><th scope="col">${t('prog.period')}</th><th scope="col">${t('prog.output')}</th></tr></thead>
@@ -70,7 +70,7 @@ function Duplicates({ report }) {
   const tips = report.suggestions || [];
   return html`<section aria-labelledby="dup-h">
     <h2 id="dup-h">${t('prog.duplicates', { n: fmt.number(dups.length) })}</h2>
-    ${dups.length === 0 ? html`<p>${t('prog.noDuplicates')}</p>` : html`<table class="list">
+    ${dups.length === 0 ? html`<p>${t('prog.noDuplicates')}</p>` : html`<table class="list" tabindex="0" aria-labelledby="dup-h">
       <thead><tr><th scope="col">${t('prog.pair')}</th><th scope="col">${t('prog.department')}</th><th scope="col">${t('field.category')}</th><th scope="col">${t('prog.cells')}</th><th scope="col">${t('map.overlapBudget')}</th></tr></thead>
       <tbody>${dups.map((d) => html`<tr><th scope="row">${d.programmes.join(' ↔ ')}</th><td>${(d.departments || []).join(' / ')}</td>
         <td>${tk('category', d.category)}</td><td>${fmt.number((d.cells || []).length)}</td><td>${fmt.money(d.overlap_budget)}</td></tr>`)}</tbody></table>`}

@@ -35,7 +35,7 @@ export function RoundsPage({ me, arg }) {
     </form>
     <${ErrorNote} error=${runs.error} />
     ${arg && html`<${Round} key=${arg} id=${arg} me=${me} onChange=${runs.reload} />`}
-    ${runs.data && html`<table class="list">
+    ${runs.data && html`<table class="list" tabindex="0">
       <caption>${t('rounds.past')}</caption>
       <thead><tr><th scope="col">${t('rounds.id')}</th><th scope="col">${t('field.status')}</th><th scope="col">${t('rounds.kind')}</th><th scope="col">${t('rounds.when')}</th></tr></thead>
       <tbody>${runs.data.items.map((r) => html`<tr>
@@ -85,14 +85,14 @@ function Round({ id, me, onChange }) {
       <button type="button" onClick=${approve} disabled=${approving}>${t('rounds.approve')}</button></p>`}
     ${run.approval && html`<p class="ok" role="status">${t('rounds.approved', { n: fmt.number(run.approval.offered), at: fmt.dateTime(run.approval.at) })}</p>`}
     ${run.status === 'done' && html`<${ProposalMap} run=${run} />`}
-    ${run.status === 'done' && html`<table class="list" id="proposals" data-rows=${run.proposals.length}>
+    ${run.status === 'done' && html`<table class="list" tabindex="0" id="proposals" data-rows=${run.proposals.length}>
       <caption>${t('rounds.proposals', { n: fmt.number(run.proposals.length) })}</caption>
       <thead><tr><th scope="col">${t('rounds.wish')}</th><th scope="col">${t('field.category')}</th><th scope="col">${t('rounds.supplier')}</th><th scope="col">${t('field.walk')}</th></tr></thead>
       <tbody>${run.proposals.map((x) => html`<tr data-wish=${x.wish_id}><th scope="row"><a href=${'#/wishes/' + x.wish_id}>${x.wish_id}</a></th>
         <td>${tk('category', x.category)}</td><td>${tk('party', x.supplier.kind)} ${x.supplier.id}</td>
         <td>${fmt.minutes(x.walk_minutes)}${x.beyond_circle ? ' ' + t('rounds.beyond') : ''}</td></tr>`)}</tbody>
     </table>`}
-    ${run.status === 'done' && run.unmatched.length > 0 && html`<table class="list" id="unmatched" data-rows=${run.unmatched.length}>
+    ${run.status === 'done' && run.unmatched.length > 0 && html`<table class="list" tabindex="0" id="unmatched" data-rows=${run.unmatched.length}>
       <caption>${t('rounds.unmatched', { n: fmt.number(run.unmatched.length) })}</caption>
       <thead><tr><th scope="col">${t('rounds.wish')}</th><th scope="col">${t('rounds.reason')}</th><th scope="col">${t('rounds.excluded')}</th><th scope="col">${t('rounds.circle')}</th></tr></thead>
       <tbody>${run.unmatched.map((u) => html`<tr data-wish=${u.wish_id}><th scope="row">${u.wish_id}</th>

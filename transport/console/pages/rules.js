@@ -115,7 +115,7 @@ function Tester() {
     ${result && html`<div class=${'verdict ' + (result.allowed ? 'ok' : 'no')} role="status" id="verdict" data-allowed=${String(result.allowed)} data-rule=${result.rule || ''}>
       <p class="big">${result.allowed ? t('rules.allowed') : t('rules.denied')}</p>
       ${!result.allowed && html`<p>${t('rules.decidedBy')} <code>${result.rule}</code></p><p class="explain">${result.explain}</p>`}
-      <table class="list"><caption>${t('rules.verdicts')}</caption>
+      <table class="list" tabindex="0"><caption>${t('rules.verdicts')}</caption>
         <thead><tr><th scope="col">${t('rules.rule')}</th><th scope="col">${t('rules.applies')}</th><th scope="col">${t('rules.verdict')}</th></tr></thead>
         <tbody>${result.verdicts.map((v) => html`<tr data-rule=${v.name}><th scope="row"><code>${v.name}</code></th>
           <td>${v.applies ? t('app.yes') : t('app.no')}</td>
@@ -153,7 +153,7 @@ function Impact({ initial }) {
       <p class="summary">${t('rules.impactTotals', { wishes: fmt.number(report.totals.open_wishes), gain: fmt.number(report.totals.gain),
         lose: fmt.number(report.totals.lose), before: fmt.number(report.totals.pairs_before), after: fmt.number(report.totals.pairs_after),
         nobodyBefore: fmt.number(report.totals.nobody_before), nobodyAfter: fmt.number(report.totals.nobody_after) })}</p>
-      ${changed.length > 0 && html`<table class="list"><caption>${t('rules.changed', { n: fmt.number(changed.length) })}</caption>
+      ${changed.length > 0 && html`<table class="list" tabindex="0"><caption>${t('rules.changed', { n: fmt.number(changed.length) })}</caption>
         <thead><tr><th scope="col">${t('rounds.wish')}</th><th scope="col">${t('field.category')}</th><th scope="col">${t('rules.now')}</th><th scope="col">${t('rules.proposed')}</th></tr></thead>
         <tbody>${changed.map((r) => html`<tr><th scope="row">${r.wish_id}</th><td>${tk('category', r.category)}</td><td>${fmt.number(r.before)}</td><td>${fmt.number(r.after)}</td></tr>`)}</tbody>
       </table>`}

@@ -10,7 +10,7 @@ export function SignIn({ onSignIn, error, onLang }) {
   };
   return html`<main id="main" class="signin" data-page="signin" data-ready="true">
     <div class="tools"><button type="button" class="link" onClick=${onLang} lang=${currentLang() === 'en' ? 'zh-CN' : 'en'}
-      aria-label=${t('app.switchLanguage')}>${t('app.otherLanguage')}</button></div>
+      title=${t('app.switchLanguage')}>${t('app.otherLanguage')}</button></div>
     <h1>${t('app.title')}</h1>
     <p>${t('signin.intro')}</p>
     <form onSubmit=${submit} autocomplete="off" method="post">

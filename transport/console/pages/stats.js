@@ -25,7 +25,7 @@ export function StatsPage({ me }) {
       <${Key} items=${series} />
       ${weekly.data && html`<${Bars} label=${t('stats.weekly')} labels=${w.map((x) => fmt.shortDate(x.start))} series=${series} />`}
       <details><summary>${t('stats.table')}</summary>
-        <table class="list"><thead><tr><th scope="col">${t('stats.week')}</th>${series.map((s) => html`<th scope="col">${s.name}</th>`)}</tr></thead>
+        <table class="list" tabindex="0" aria-labelledby="weekly-h"><thead><tr><th scope="col">${t('stats.week')}</th>${series.map((s) => html`<th scope="col">${s.name}</th>`)}</tr></thead>
           <tbody>${w.map((x) => html`<tr><th scope="row">${x.week} (${fmt.date(x.start)})</th><td>${fmt.number(x.created)}</td><td>${fmt.number(x.claimed)}</td><td>${fmt.number(x.fulfilled)}</td></tr>`)}</tbody>
         </table></details>
     </section>
@@ -37,7 +37,7 @@ export function StatsPage({ me }) {
           label: (p.name || tk('party', p.provider.kind) + ' ' + p.provider.id),
           counts: p.distribution, note: fmt.number(p.mean, 1) + ' ★' }))} />
         <details><summary>${t('stats.table')}</summary>
-          <table class="list"><thead><tr><th scope="col">${t('stats.provider')}</th><th scope="col">${t('stats.count')}</th><th scope="col">${t('stats.mean')}</th>${parts.map((p) => html`<th scope="col">${p.name}</th>`)}</tr></thead>
+          <table class="list" tabindex="0" aria-labelledby="ratings-h"><thead><tr><th scope="col">${t('stats.provider')}</th><th scope="col">${t('stats.count')}</th><th scope="col">${t('stats.mean')}</th>${parts.map((p) => html`<th scope="col">${p.name}</th>`)}</tr></thead>
             <tbody>${providers.map((p) => html`<tr><th scope="row">${p.name || p.provider.id} (${tk('party', p.provider.kind)})</th><td>${fmt.number(p.count)}</td><td>${fmt.number(p.mean, 2)}</td>
               ${parts.map((x) => html`<td>${fmt.number(p.distribution[x.key])}</td>`)}</tr>`)}</tbody>
           </table></details>`}

@@ -60,7 +60,7 @@ export function WishesPage({ me, arg }) {
     <${ErrorNote} error=${list.error} />
     <div class="split">
       <div class="grow">
-        <table class="list" data-rows=${items.length}>
+        <table class="list" tabindex="0" data-rows=${items.length}>
           <caption>${t('wishes.count', { n: fmt.number(items.length) })}</caption>
           <thead><tr>
             <th scope="col">${t('field.title')}</th><th scope="col">${t('field.category')}</th><th scope="col">${t('field.status')}</th>
