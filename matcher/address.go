@@ -52,8 +52,13 @@ type Address struct {
 // scope. Every call is audited before anything is returned; when the
 // audit record cannot be written, nothing is returned.
 func (s *Service) WishAddress(ctx context.Context, id string) (*Address, error) {
-	if _, _, err := s.allow(ctx, WishAddress, id); err != nil {
+	_, reach, err := s.allow(ctx, WishAddress, id)
+	if err != nil {
 		return nil, err
+	}
+	if reach == Claimant && s.ledger.status(id) != StatusClaimed {
+		// Once fulfilled the visit is done: the address is for going there.
+		return nil, Errorf(EFORBIDDEN, "the address is shared while the claim is active, before its fulfilment")
 	}
 	w, _ := s.wishes.Get(id)
 	if !w.OnSite {

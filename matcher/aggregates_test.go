@@ -2,6 +2,7 @@ package matcher_test
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -232,5 +233,64 @@ func TestPublicFiguresDoNotDifferenceASmallGroup(t *testing.T) {
 	}
 	if seen[pw.prog.ID]-seen[aged.ID] == 2 {
 		t.Errorf("the coordinator's two evaluations differ by the 2 wishes of residents aged 60 to 79")
+	}
+}
+
+// TestBreakdownsByWhatResidentsAreAreForThoseWhoReadThem: coverage's
+// groups (even their keys, with null counts), demand's age bands and a
+// round's priorities (made of age, disability and household) would tell a
+// coordinator, who may not read residents, what a cell's or a wish's lone
+// resident is. They get none of them; an admin gets all.
+func TestBreakdownsByWhatResidentsAreAreForThoseWhoReadThem(t *testing.T) {
+	rw := mustRoundWorld(t)
+	rw.provider = rw.mustNode("social_org", rw.district.ID, "companionship").ID
+	w := rw.wishAt("1940-01-01", 0, 0, 7*24*time.Hour, "wheelchair_user") // aged, disabled
+	rw.volunteerAt(0, 0, 1, "disability_care")
+	for _, res := range []int{9, 8} {
+		cov, err := rw.svc.Coverage(rw.coord, matcher.ReportQuery{Resolution: res, Category: "companionship"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range cov.Items {
+			if len(it.Demand.Groups) > 0 {
+				t.Errorf("resolution %d: the coordinator reads the groups %v of cell %s", res, slices.Collect(maps.Keys(it.Demand.Groups)), it.Cell)
+			}
+		}
+	}
+	d, err := rw.svc.Demand(rw.coord, matcher.ReportQuery{Resolution: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range d.Items {
+		if it.Group != matcher.AllResidents {
+			t.Errorf("the coordinator reads a demand row of the %q group", it.Group)
+		}
+	}
+	if len(d.Totals.ByGroup) > 0 {
+		t.Errorf("the coordinator reads demand totals by group: %v", slices.Collect(maps.Keys(d.Totals.ByGroup)))
+	}
+	run, err := rw.svc.StartMatchRun(rw.coord, matcher.MatchRunInput{DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen *matcher.MatchRun
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if seen, err = rw.svc.MatchRun(rw.coord, run.ID); err != nil || seen.Status != matcher.RunRunning || time.Now().After(deadline) {
+			break
+		}
+	}
+	if err != nil || seen.Status != matcher.RunDone || len(seen.Proposals) != 1 || seen.Proposals[0].WishID != w.ID {
+		t.Fatalf("the round: %v %+v", err, seen)
+	}
+	if seen.Proposals[0].Priority != 0 || seen.Stats.PriorityWishes != 0 {
+		t.Errorf("the coordinator reads the wish's priority %d (%d priority wishes)", seen.Proposals[0].Priority, seen.Stats.PriorityWishes)
+	}
+	whole, err := rw.svc.MatchRun(rw.admin, run.ID)
+	if err != nil || whole.Proposals[0].Priority < 2 {
+		t.Errorf("the admin reads priority %d, want the aged, disabled resident's: %v", whole.Proposals[0].Priority, err)
+	}
+	dAdmin, _ := rw.svc.Demand(rw.admin, matcher.ReportQuery{Resolution: 9})
+	if len(dAdmin.Items) == 0 || dAdmin.Items[0].Group == matcher.AllResidents {
+		t.Errorf("the admin reads no age band: %+v", dAdmin.Items)
 	}
 }

@@ -292,11 +292,17 @@ func (s *Service) Coverage(ctx context.Context, q ReportQuery) (*Coverage, error
 		}
 	}
 	cc := s.cfg.Coverage
+	// Which groups a cell has (the keys alone, even with null counts) would
+	// tell a caller who may not read residents what a cell's lone resident
+	// is: it gets no breakdown by group.
+	reads := s.readsResidents(p, p.SubjectID)
 	for k, it := range items {
 		it.Demand.Residents = count(counts[k.cell])
 		it.Demand.Groups = map[string]*int{}
 		for tag, n := range groups[k.cell] {
-			it.Demand.Groups[tag] = count(n)
+			if reads {
+				it.Demand.Groups[tag] = count(n)
+			}
 		}
 		r := reach[k.cell]
 		it.Supply.Suppliers = r.Supply(k.category)

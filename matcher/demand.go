@@ -43,6 +43,10 @@ type Demand struct {
 	Totals     DemandTotals `json:"totals"`
 }
 
+// AllResidents is the group of a demand row that is not broken down by
+// the residents' age band (for callers who may not read residents).
+const AllResidents = "all"
+
 // Demand counts the open wishes in the caller's scope, and those made in
 // the period, by cell, category and the resident's age band, from memory.
 // A count is of wishes of residents, so a caller who may not read them
@@ -56,6 +60,11 @@ func (s *Service) Demand(ctx context.Context, q ReportQuery) (*Demand, error) {
 		return nil, err
 	}
 	now := s.now()
+	// A caller who may not read residents gets no breakdown by what they
+	// are (age band, disability, household): whether a row of a group
+	// exists in a cell, or which wish a period's edge lets in, would tell
+	// it of one resident. Its rows are by cell and category alone.
+	reads := s.readsResidents(p, p.SubjectID)
 	type key struct {
 		cell            geo.Cell
 		category, group string
@@ -79,6 +88,9 @@ func (s *Service) Demand(ctx context.Context, q ReportQuery) (*Demand, error) {
 		if r, ok = s.residents.Get(w.ResidentID); ok {
 			group = index.AgeBand(index.AgeAt(r.BirthDate, now))
 		}
+		if !reads {
+			group = AllResidents
+		}
 		k := key{geo.Parent(w.Cell, q.Resolution), w.Category, group}
 		it := counts[k]
 		if it == nil {
@@ -93,12 +105,14 @@ func (s *Service) Demand(ctx context.Context, q ReportQuery) (*Demand, error) {
 			it.open++
 			open++
 			byCategory[w.Category]++
-			byGroup[group]++
-			if r != nil && len(r.Disabilities) > 0 {
-				byGroup["disabled"]++
-			}
-			if r != nil && r.LivesAlone {
-				byGroup["lives_alone"]++
+			if reads {
+				byGroup[group]++
+				if r != nil && len(r.Disabilities) > 0 {
+					byGroup["disabled"]++
+				}
+				if r != nil && r.LivesAlone {
+					byGroup["lives_alone"]++
+				}
 			}
 		}
 		return true

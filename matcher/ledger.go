@@ -109,7 +109,7 @@ func newLedger() *ledger {
 func (l *ledger) addressViewed(wishID string, by Party) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if st, ok := l.wishes[wishID]; ok && st.status == StatusClaimed && st.claimant != nil && *st.claimant == by {
+	if st, ok := l.wishes[wishID]; ok && st.heldBy(by) {
 		l.addressRead[st.claimID] = true
 	}
 }
@@ -249,11 +249,14 @@ func (l *ledger) apply(e *Event) {
 	if st.active() {
 		l.count(st, -1)
 	}
-	if (e.Type == EventWithdrawn || e.Type == EventExpired) && e.Claimant != nil && l.addressRead[e.ClaimID] {
+	// A disputed fulfilment (the resident saw nobody) is letting go as
+	// much as a withdrawal or an expiry: fulfilling without a visit must
+	// not launder a read address.
+	if (e.Type == EventWithdrawn || e.Type == EventExpired || e.Type == EventDisputed) && e.Claimant != nil && l.addressRead[e.ClaimID] {
 		l.withdrewAfterAddress[*e.Claimant] = append(l.withdrewAfterAddress[*e.Claimant], e.At)
 	}
 	*st = nextState(st, e)
-	if e.ClaimID != "" && (st.status != StatusClaimed || st.claimID != e.ClaimID) {
+	if e.ClaimID != "" && (!st.active() || st.claimID != e.ClaimID) {
 		delete(l.addressRead, e.ClaimID) // that claim is over
 	}
 	if st.active() {

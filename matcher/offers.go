@@ -221,7 +221,7 @@ func (s *Service) ApproveMatchRun(ctx context.Context, id string) (*MatchRun, er
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	return s.runFor(p, out), nil
 }
 
 // offerable returns why a proposal can no longer be offered at now, or ""

@@ -87,7 +87,10 @@ type Proposal struct {
 	// BeyondCircle marks a walk longer than the configured circle.
 	CircleMinutes float64 `json:"circle_minutes"`
 	BeyondCircle  bool    `json:"beyond_circle,omitempty"`
-	Priority      int     `json:"priority"`
+	// Priority is the wish's weight; only callers who may read the
+	// residents see it (it is made of their age, disability and
+	// household).
+	Priority int `json:"priority,omitempty"`
 }
 
 // Unmatched is a wish a round could not pair, and why.
@@ -105,7 +108,7 @@ type Unmatched struct {
 	CircleMinutes float64        `json:"circle_minutes"`
 	// WidenedTo is the circle later rounds use, when this round widened it.
 	WidenedTo float64 `json:"widened_to,omitempty"`
-	Priority  int     `json:"priority"`
+	Priority  int     `json:"priority,omitempty"` // as a Proposal's
 }
 
 // RunStats sums a round up.
@@ -119,9 +122,10 @@ type RunStats struct {
 	Widened          int                       `json:"widened"`
 	ByCategory       map[string]*CategoryStats `json:"by_category"`
 	ByReason         map[string]int            `json:"by_reason"`
-	// PriorityMatched counts the matched wishes that had priority.
-	PriorityWishes  int `json:"priority_wishes"`
-	PriorityMatched int `json:"priority_matched"`
+	// PriorityMatched counts the matched wishes that had priority; both
+	// are shown only to callers who may read the residents.
+	PriorityWishes  int `json:"priority_wishes,omitempty"`
+	PriorityMatched int `json:"priority_matched,omitempty"`
 	// Suppliers counts the suppliers (per category, for organisations and
 	// enterprises) with room that some wish could use, Edges the eligible
 	// pairs.
@@ -450,10 +454,46 @@ func (s *Service) failInterrupted(ctx context.Context) {
 
 // MatchRun returns a round, with its progress while it runs here.
 func (s *Service) MatchRun(ctx context.Context, id string) (*MatchRun, error) {
-	if _, _, err := s.allow(ctx, MatchRead, id); err != nil {
+	p, _, err := s.allow(ctx, MatchRead, id)
+	if err != nil {
 		return nil, err
 	}
-	return s.matchRun(id)
+	r, err := s.matchRun(id)
+	if err != nil {
+		return nil, err
+	}
+	return s.runFor(p, r), nil
+}
+
+// runFor returns r as p may see it: a wish's priority is made of its
+// resident's age, disability and household, so a caller who may not read
+// the residents (a coordinator) sees no priority, nor how many wishes had
+// one.
+func (s *Service) runFor(p Principal, r *MatchRun) *MatchRun {
+	if s.readsResidents(p, r.NodeID) {
+		return r
+	}
+	c := *r
+	c.Proposals = slices.Clone(r.Proposals)
+	for i := range c.Proposals {
+		c.Proposals[i].Priority = 0
+	}
+	c.Unmatched = slices.Clone(r.Unmatched)
+	for i := range c.Unmatched {
+		c.Unmatched[i].Priority = 0
+	}
+	c.Stats = statsFor(r.Stats)
+	return &c
+}
+
+// statsFor is st without the counts of wishes with priority.
+func statsFor(st *RunStats) *RunStats {
+	if st == nil {
+		return nil
+	}
+	c := *st
+	c.PriorityWishes, c.PriorityMatched = 0, 0
+	return &c
 }
 
 func (s *Service) matchRun(id string) (*MatchRun, error) {
@@ -492,6 +532,9 @@ func (s *Service) MatchRuns(ctx context.Context, req PageRequest) (*Page[MatchRu
 	for i, r := range pg.Items {
 		sum := &MatchRunSummary{Record: r.Record, MatchRunInput: r.MatchRunInput, Status: r.Status, Stats: r.Stats,
 			Error: r.Error, FinishedAt: r.FinishedAt, Approval: r.Approval}
+		if p, _ := PrincipalFrom(ctx); !s.readsResidents(p, r.NodeID) {
+			sum.Stats = statsFor(r.Stats)
+		}
 		if r.Status == RunRunning {
 			sum.Progress = s.rounds.of(r.ID)
 		}

@@ -435,3 +435,34 @@ func TestClaimsLeftToExpireAfterTheAddressCountToo(t *testing.T) {
 		t.Fatalf("a claim after three read addresses left to expire: %d %v", status, m)
 	}
 }
+
+// TestFulfilmentDoesNotLaunderAReadAddress: the address is shared while a
+// claim is active and not yet fulfilled, and a fulfilment the resident
+// disputes counts as letting go, so claim, read, "fulfil" cannot harvest
+// addresses past the limit either.
+func TestFulfilmentDoesNotLaunderAReadAddress(t *testing.T) {
+	w := mustClaimWorld(t, nil)
+	onSite := func() string {
+		return w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes", w.socialWorker, map[string]any{
+			"resident_id": w.resident, "category": "repair", "title": "Fix the door", "on_site": true,
+			"needs": map[string]any{"skills": []string{}}, "due_at": time.Now().Add(240 * time.Hour).UTC().Format(time.RFC3339),
+			"allow_duplicate": true})["id"].(string)
+	}
+	wish := onSite()
+	w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes/"+wish+"/claims", w.enterpriseKey, nil)
+	w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes/"+wish+"/fulfilment", w.enterpriseKey, map[string]any{"note": "done"})
+	if status, m := w.call(t, "GET", "/v1/wishes/"+wish+"/address", w.enterpriseKey, nil); status != http.StatusForbidden {
+		t.Fatalf("the address after the fulfilment: %d %v", status, m)
+	}
+	for range 3 {
+		wish := onSite()
+		w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes/"+wish+"/claims", w.enterpriseKey, nil)
+		w.mustCall(t, http.StatusOK, "GET", "/v1/wishes/"+wish+"/address", w.enterpriseKey, nil)
+		w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes/"+wish+"/fulfilment", w.enterpriseKey, map[string]any{"note": "done"})
+		w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes/"+wish+"/confirmation", w.socialWorker, map[string]any{"outcome": "disputed", "comment": "nobody came"})
+	}
+	status, m := w.call(t, "POST", "/v1/wishes/"+onSite()+"/claims", w.enterpriseKey, nil)
+	if e, _ := m["error"].(map[string]any); status != http.StatusForbidden || e["rule"] != "address-withdrawals" {
+		t.Fatalf("a claim after three read addresses and disputed fulfilments: %d %v", status, m)
+	}
+}
