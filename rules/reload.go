@@ -20,10 +20,14 @@ type Engine struct {
 	paths    []string
 	logger   *slog.Logger
 	required []string // rule names every set must have
-	// safeguards is a cases file whose denials by the required rules
-	// every set must still deny (Safeguards).
-	safeguards []byte
-	set        atomic.Pointer[Set]
+	// safeguards is a cases file; every set must deny its cases, and
+	// their variants over categories, wherever reference denies them by a
+	// required rule (Safeguards).
+	safeguards   []byte
+	categories   []string
+	reference    *Set
+	referenceErr error
+	set          atomic.Pointer[Set]
 
 	mu       sync.Mutex // serialises reloads and guards the fields below
 	lastSeen string     // fingerprint of the files at the last load attempt
@@ -57,13 +61,21 @@ func Require(names ...string) EngineOption {
 }
 
 // Safeguards makes the engine refuse, at load and at every reload, a rule
-// set that allows any case of the cases file cases (see RunCases) that
-// wants a deny by one of the required rules: a file that keeps a
-// safeguarding rule's name but empties it (when: false, require: true)
-// is refused as one that drops it. Cases of other rules, and allows, are
-// not held against a set, so a district may make its rules stricter.
-func Safeguards(cases []byte) EngineOption {
-	return func(e *Engine) { e.safeguards = append([]byte(nil), cases...) }
+// set that allows what the reference rules (the defaults shipped with the
+// binary) deny by one of the required rules, on the cases of the cases
+// file cases (see RunCases) and on every variant of them with another of
+// categories as the wish's category and on_site either way: a file that
+// keeps a safeguarding rule's name but empties it (when: false, require:
+// true) or exempts some categories from it is refused as one that drops
+// it. What the reference allows is not held against a set, so a district
+// may make its rules stricter. A reference file that cannot be parsed is
+// a programming error reported at every load.
+func Safeguards(reference, cases []byte, categories []string) EngineOption {
+	return func(e *Engine) {
+		e.safeguards = append([]byte(nil), cases...)
+		e.categories = append([]string(nil), categories...)
+		e.reference, e.referenceErr = buildWith([]source{{path: "built-in rules", data: reference}}, false)
+	}
 }
 
 // NewEngine loads the rules files named by paths (globs allowed, as in
@@ -135,21 +147,46 @@ func (e *Engine) Check(set *Set) error {
 	if len(e.safeguards) == 0 || len(e.required) == 0 {
 		return nil
 	}
+	if e.referenceErr != nil {
+		return fmt.Errorf("rules: the built-in reference rules: %w", e.referenceErr)
+	}
 	cases, err := parseCasesOf("safeguarding cases", e.safeguards, nil, time.Now())
 	if err != nil {
 		return fmt.Errorf("rules: %w", err)
 	}
 	for i := range cases {
 		c := &cases[i]
-		if c.want != "deny" || !slices.Contains(e.required, c.rule) {
-			continue
-		}
-		if ok, _ := set.Evaluate(&c.env); ok {
-			return fmt.Errorf("rules: the rule set allows what %s must deny (case %q); "+
-				"a safeguarding rule may be made stricter, never looser", c.rule, c.name)
+		for _, env := range variants(c.env, e.categories) {
+			guard := ""
+			e.reference.EvaluateAll(&env, func(r *Rule) {
+				if guard == "" && slices.Contains(e.required, r.Name) {
+					guard = r.Name
+				}
+			})
+			if guard == "" {
+				continue
+			}
+			if ok, _ := set.Evaluate(&env); ok {
+				return fmt.Errorf("rules: the rule set allows what %s must deny (case %q, for a wish of %s, on site %t); "+
+					"a safeguarding rule may be made stricter, never looser", guard, c.name, env.Wish.Category, env.Wish.OnSite)
+			}
 		}
 	}
 	return nil
+}
+
+// variants returns env and its copies with each of categories as the
+// wish's category, on site and not.
+func variants(env Env, categories []string) []Env {
+	out := []Env{env}
+	for _, cat := range append([]string{env.Wish.Category}, categories...) {
+		for _, onSite := range []bool{false, true} {
+			v := env
+			v.Wish.Category, v.Wish.OnSite = cat, onSite
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // Required returns the names of the rules every set must have (Require).

@@ -251,9 +251,9 @@ func (b *syncBuffer) String() string {
 
 // TestSafeguardsRefuseARuleKeptByNameOnly: the default rules with their
 // safeguarding cases; a set whose minors rule keeps its name but applies to
-// nobody, or requires nothing, is refused at start and at reload as one
-// that drops it, while a stricter set (a volunteer needs a background
-// check as well) is put in force.
+// nobody, to some categories only, or requires nothing, is refused at
+// start and at reload as one that drops it, while a stricter set (a
+// volunteer needs a background check as well) is put in force.
 func TestSafeguardsRefuseARuleKeptByNameOnly(t *testing.T) {
 	good, err := os.ReadFile(defaultRules)
 	if err != nil {
@@ -265,7 +265,8 @@ func TestSafeguardsRefuseARuleKeptByNameOnly(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "rules.yaml")
 	writeRules(t, path, string(good))
-	opts := []EngineOption{Require("minors-need-safeguarding", "elderly-home-visits-need-background-check"), Safeguards(cases)}
+	categories := []string{"repair", "school_supplies", "companionship", "home_visit", "meal_delivery", "medical_escort", "elderly_care", "tutoring", "shopping"}
+	opts := []EngineOption{Require("minors-need-safeguarding", "elderly-home-visits-need-background-check"), Safeguards(good, cases, categories)}
 	e, err := NewEngine([]string{path}, nil, opts...)
 	if err != nil {
 		t.Fatalf("the default rules against their own cases: %v", err)
@@ -273,6 +274,8 @@ func TestSafeguardsRefuseARuleKeptByNameOnly(t *testing.T) {
 	src := string(good)
 	for name, bad := range map[string]string{
 		"applies to nobody": strings.Replace(src, "    when: resident.age < 18\n", "    when: resident.age < 0\n", 1),
+		"exempts categories the cases do not name": strings.Replace(src, "    when: resident.age < 18\n",
+			"    when: resident.age < 18 && wish.category in [\"tutoring\", \"school_supplies\"]\n", 1),
 		"requires nothing": strings.Replace(src, `supplier.kind == "volunteer"
         ? "child_safeguarding" in supplier.certifications
         : supplier.vetted`, `true`, 1),

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -56,7 +57,21 @@ func rulesCheck(files []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "ok: %d rules in %d file(s)\n", len(set.Rules()), len(files))
+	// As the service will judge the files: the required safeguarding rules
+	// of the default settings, held to the built-in ones.
+	cfg, err := loadConfig(newFlagSet("rules check", io.Discard), map[string]string{})
+	if err != nil {
+		return err
+	}
+	safeguards, err := builtinSafeguards(cfg.Catalog.Categories)
+	if err != nil {
+		return err
+	}
+	if _, err := rules.NewEngine(files, nil, rules.Require(cfg.RulesRequired...), safeguards); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "ok: %d rules in %d file(s); the safeguarding rules kept: %s\n", len(set.Rules()), len(files),
+		strings.Join(cfg.RulesRequired, ", "))
 	return nil
 }
 

@@ -170,14 +170,12 @@ func loadRules(cfg *Config, logger *slog.Logger) (engine *rules.Engine, cleanup 
 			required = append(required, n)
 		}
 	}
-	// The safeguarding cases built into the binary: a set that keeps a
-	// required rule's name but no longer denies its cases is refused.
-	cases, err := configs.Rules.ReadFile("rules/cases/default.yaml")
+	safeguards, err := builtinSafeguards(cfg.Catalog.Categories)
 	if err != nil {
 		cleanup()
-		return nil, func() {}, fmt.Errorf("built-in safeguarding cases: %w", err)
+		return nil, func() {}, err
 	}
-	engine, err = rules.StartEngine(paths, logger.With("component", "rules"), rules.Require(required...), rules.Safeguards(cases))
+	engine, err = rules.StartEngine(paths, logger.With("component", "rules"), rules.Require(required...), safeguards)
 	if engine == nil {
 		cleanup()
 	}
@@ -185,6 +183,22 @@ func loadRules(cfg *Config, logger *slog.Logger) (engine *rules.Engine, cleanup 
 }
 
 const defaultRules = "configs/rules/*.yaml"
+
+// builtinSafeguards is the engine option that holds every rule set to the
+// rules and safeguarding cases built into the binary, over categories: a
+// set that keeps a required rule's name but denies less than the built-in
+// rule of that name is refused.
+func builtinSafeguards(categories []string) (rules.EngineOption, error) {
+	reference, err := configs.Rules.ReadFile("rules/default.yaml")
+	if err != nil {
+		return nil, fmt.Errorf("built-in rules: %w", err)
+	}
+	cases, err := configs.Rules.ReadFile("rules/cases/default.yaml")
+	if err != nil {
+		return nil, fmt.Errorf("built-in safeguarding cases: %w", err)
+	}
+	return rules.Safeguards(reference, cases, categories), nil
+}
 
 func splitList(s string) []string {
 	var out []string
