@@ -75,7 +75,8 @@ type ledger struct {
 	// claimant: who may read its history without being staff.
 	claimants map[string][]Party
 	// addressRead holds the claims whose holder read the resident's
-	// address, while they last; withdrewAfterAddress, per claimant, when
+	// address, while they last (false once counted, so that a claim counts
+	// once); withdrewAfterAddress, per claimant, when
 	// such a claim ended by the claimant's withdrawal or by running out of
 	// time: a supplier that claims to read addresses and lets go is
 	// stopped (see Service.ClaimWish).
@@ -110,7 +111,9 @@ func (l *ledger) addressViewed(wishID string, by Party) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if st, ok := l.wishes[wishID]; ok && st.heldBy(by) {
-		l.addressRead[st.claimID] = true
+		if _, seen := l.addressRead[st.claimID]; !seen {
+			l.addressRead[st.claimID] = true
+		}
 	}
 }
 
@@ -254,6 +257,7 @@ func (l *ledger) apply(e *Event) {
 	// not launder a read address.
 	if (e.Type == EventWithdrawn || e.Type == EventExpired || e.Type == EventDisputed) && e.Claimant != nil && l.addressRead[e.ClaimID] {
 		l.withdrewAfterAddress[*e.Claimant] = append(l.withdrewAfterAddress[*e.Claimant], e.At)
+		l.addressRead[e.ClaimID] = false // counted once, however it then ends
 	}
 	*st = nextState(st, e)
 	if e.ClaimID != "" && (!st.active() || st.claimID != e.ClaimID) {

@@ -466,3 +466,27 @@ func TestFulfilmentDoesNotLaunderAReadAddress(t *testing.T) {
 		t.Fatalf("a claim after three read addresses and disputed fulfilments: %d %v", status, m)
 	}
 }
+
+// TestALetGoClaimCountsOnce: a claim whose fulfilment is disputed and
+// which its holder then withdraws was let go once, not twice.
+func TestALetGoClaimCountsOnce(t *testing.T) {
+	w := mustClaimWorld(t, nil)
+	onSite := func() string {
+		return w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes", w.socialWorker, map[string]any{
+			"resident_id": w.resident, "category": "repair", "title": "Fix the door", "on_site": true,
+			"needs": map[string]any{"skills": []string{}}, "due_at": time.Now().Add(240 * time.Hour).UTC().Format(time.RFC3339),
+			"allow_duplicate": true})["id"].(string)
+	}
+	a := onSite()
+	c := w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes/"+a+"/claims", w.enterpriseKey, nil)
+	w.mustCall(t, http.StatusOK, "GET", "/v1/wishes/"+a+"/address", w.enterpriseKey, nil)
+	w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes/"+a+"/fulfilment", w.enterpriseKey, map[string]any{"note": "done"})
+	w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes/"+a+"/confirmation", w.socialWorker, map[string]any{"outcome": "disputed", "comment": "nobody came"})
+	w.mustCall(t, http.StatusOK, "GET", "/v1/wishes/"+a+"/address", w.enterpriseKey, nil) // active again
+	w.mustCall(t, http.StatusOK, "POST", "/v1/wishes/"+a+"/claims/"+c["id"].(string)+"/withdraw", w.enterpriseKey, nil)
+	b := onSite()
+	c = w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes/"+b+"/claims", w.enterpriseKey, nil)
+	w.mustCall(t, http.StatusOK, "GET", "/v1/wishes/"+b+"/address", w.enterpriseKey, nil)
+	w.mustCall(t, http.StatusOK, "POST", "/v1/wishes/"+b+"/claims/"+c["id"].(string)+"/withdraw", w.enterpriseKey, nil)
+	w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes/"+onSite()+"/claims", w.enterpriseKey, nil) // two let go, of three
+}
