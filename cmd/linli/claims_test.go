@@ -46,6 +46,16 @@ func (w *claimWorld) mustWish(tb testing.TB, category string) string {
 	return wish["id"].(string)
 }
 
+// mustOnSiteWish records a repair wish at the resident's home, whose
+// claimant may read the address.
+func (w *claimWorld) mustOnSiteWish(tb testing.TB) string {
+	tb.Helper()
+	return w.mustCall(tb, http.StatusCreated, "POST", "/v1/wishes", w.socialWorker, map[string]any{
+		"resident_id": w.resident, "category": "repair", "title": "Fix the door", "on_site": true,
+		"needs": map[string]any{"skills": []string{}}, "due_at": time.Now().Add(240 * time.Hour).UTC().Format(time.RFC3339),
+		"allow_duplicate": true})["id"].(string)
+}
+
 // eventTypes returns the types of a wish's events, oldest first.
 func (w *claimWorld) eventTypes(tb testing.TB, wishID string) []string {
 	tb.Helper()
@@ -379,12 +389,7 @@ func TestPastClaimantSeesHistoryUpToItsOwnEnd(t *testing.T) {
 // count, and neither does another supplier's history.
 func TestClaimingToHarvestAddressesIsStopped(t *testing.T) {
 	w := mustClaimWorld(t, nil)
-	onSite := func() string {
-		return w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes", w.socialWorker, map[string]any{
-			"resident_id": w.resident, "category": "repair", "title": "Fix the door", "on_site": true,
-			"needs": map[string]any{"skills": []string{}}, "due_at": time.Now().Add(240 * time.Hour).UTC().Format(time.RFC3339),
-			"allow_duplicate": true})["id"].(string)
-	}
+	onSite := func() string { return w.mustOnSiteWish(t) }
 	grab := func(key, wish string, read bool) {
 		t.Helper()
 		c := w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes/"+wish+"/claims", key, nil)
@@ -414,12 +419,7 @@ func TestClaimingToHarvestAddressesIsStopped(t *testing.T) {
 // withdrawal is.
 func TestClaimsLeftToExpireAfterTheAddressCountToo(t *testing.T) {
 	w := mustClaimWorld(t, map[string]string{"LINLI_CLAIMS_TTL_BY_CATEGORY": "repair=2s", "LINLI_CLAIMS_EXPIRY_CHECK": "100ms"})
-	onSite := func() string {
-		return w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes", w.socialWorker, map[string]any{
-			"resident_id": w.resident, "category": "repair", "title": "Fix the door", "on_site": true,
-			"needs": map[string]any{"skills": []string{}}, "due_at": time.Now().Add(240 * time.Hour).UTC().Format(time.RFC3339),
-			"allow_duplicate": true})["id"].(string)
-	}
+	onSite := func() string { return w.mustOnSiteWish(t) }
 	var held []string
 	for range 3 {
 		wish := onSite()
@@ -442,12 +442,7 @@ func TestClaimsLeftToExpireAfterTheAddressCountToo(t *testing.T) {
 // addresses past the limit either.
 func TestFulfilmentDoesNotLaunderAReadAddress(t *testing.T) {
 	w := mustClaimWorld(t, nil)
-	onSite := func() string {
-		return w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes", w.socialWorker, map[string]any{
-			"resident_id": w.resident, "category": "repair", "title": "Fix the door", "on_site": true,
-			"needs": map[string]any{"skills": []string{}}, "due_at": time.Now().Add(240 * time.Hour).UTC().Format(time.RFC3339),
-			"allow_duplicate": true})["id"].(string)
-	}
+	onSite := func() string { return w.mustOnSiteWish(t) }
 	wish := onSite()
 	w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes/"+wish+"/claims", w.enterpriseKey, nil)
 	w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes/"+wish+"/fulfilment", w.enterpriseKey, map[string]any{"note": "done"})
@@ -471,12 +466,7 @@ func TestFulfilmentDoesNotLaunderAReadAddress(t *testing.T) {
 // which its holder then withdraws was let go once, not twice.
 func TestALetGoClaimCountsOnce(t *testing.T) {
 	w := mustClaimWorld(t, nil)
-	onSite := func() string {
-		return w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes", w.socialWorker, map[string]any{
-			"resident_id": w.resident, "category": "repair", "title": "Fix the door", "on_site": true,
-			"needs": map[string]any{"skills": []string{}}, "due_at": time.Now().Add(240 * time.Hour).UTC().Format(time.RFC3339),
-			"allow_duplicate": true})["id"].(string)
-	}
+	onSite := func() string { return w.mustOnSiteWish(t) }
 	a := onSite()
 	c := w.mustCall(t, http.StatusCreated, "POST", "/v1/wishes/"+a+"/claims", w.enterpriseKey, nil)
 	w.mustCall(t, http.StatusOK, "GET", "/v1/wishes/"+a+"/address", w.enterpriseKey, nil)
