@@ -131,8 +131,8 @@ func decodeReport(_ *http.Request, q map[string]string) (matcher.ReportQuery, er
 	rq := matcher.ReportQuery{Category: q["category"], Lang: q["lang"]}
 	if s, ok := q["resolution"]; ok {
 		n, err := strconv.Atoi(s)
-		if err != nil {
-			return rq, matcher.Invalid("resolution", "must be a whole number")
+		if err != nil || n <= 0 { // 0 would read as "not given", the default
+			return rq, matcher.Invalid("resolution", "must be a whole number from 5 up, like 8")
 		}
 		rq.Resolution = n
 	}

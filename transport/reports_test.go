@@ -27,3 +27,16 @@ func TestReportPeriod(t *testing.T) {
 		}
 	}
 }
+
+// A resolution given is the one used: 0 or less is refused, not read as
+// "not given" (the default 8).
+func TestReportResolutionGivenIsChecked(t *testing.T) {
+	for _, bad := range []string{"0", "-1", "x", "8.5"} {
+		if _, err := decodeReport(nil, map[string]string{"resolution": bad}); err == nil {
+			t.Errorf("resolution %q accepted", bad)
+		}
+	}
+	if q, err := decodeReport(nil, map[string]string{"resolution": "9"}); err != nil || q.Resolution != 9 {
+		t.Errorf("resolution 9: %v %v", q.Resolution, err)
+	}
+}
